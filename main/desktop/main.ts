@@ -1,0 +1,70 @@
+import { app, BrowserWindow, Menu, dialog, session, shell } from 'electron';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Kernel } from '../system/kernel.js';
+import { loadConfigFile, parseConfig } from '../system/config.js';
+import { contentSecurityPolicy } from '../server/http-server.js';
+import { wireIpc } from './ipc.js';
+
+// Electron shell: one window on the same core `kestrel serve` runs. The page is sandboxed, isolated,
+// without Node; it reaches the core only through the preload's two functions.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererIndex = path.resolve(here, '../renderer/index.html');
+const rendererRoot = pathToFileURL(path.dirname(rendererIndex)).href;
+const isTrustedUrl = (url: string): boolean => url.startsWith(rendererRoot);
+
+let window: BrowserWindow | null = null;
+let kernel: Kernel | null = null;
+
+async function start(): Promise<void> {
+  const configArg = process.argv.find((a) => a.startsWith('--config='));
+  const config = configArg ? loadConfigFile(configArg.slice('--config='.length)) : parseConfig({});
+  const dataDir = process.env.KESTREL_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
+  kernel = await Kernel.start({ config, dataDir });
+
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+  window = new BrowserWindow({
+    width: 1600,
+    height: 1000,
+    backgroundColor: '#0b0f14',
+    title: kernel.simulated ? 'Kestrel — SIMULATED market' : 'Kestrel',
+    webPreferences: {
+      preload: path.resolve(here, '../preload/preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  // No navigation away from the app, no new windows: links open in the user's browser.
+  window.webContents.on('will-navigate', (e, url) => {
+    if (!isTrustedUrl(url)) e.preventDefault();
+  });
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  wireIpc(kernel, isTrustedUrl, () => window?.webContents ?? null);
+  // Shortcuts (F9/F10, Ctrl+Shift+K for the emergency stop) live in the page so both shells share them.
+  Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]));
+  await window.loadFile(rendererIndex);
+}
+
+app.enableSandbox();
+app.whenReady().then(start, (err) => {
+  dialog.showErrorBox('Kestrel could not start', (err as Error).message);
+  app.exit(1);
+});
+app.on('window-all-closed', () => app.quit());
+app.on('before-quit', (e) => {
+  if (!kernel) return;
+  e.preventDefault();
+  const k = kernel;
+  kernel = null;
+  void k.stop().finally(() => app.quit());
+});

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { BarInterval, InstrumentKind } from '../../shared/model/index.js';
+import { PaperVenueConfig } from '../adapters/paper/paper-config.js';
+import { describeZodError } from '../../shared/api/errors.js';
+
+export const SimulatedInstrumentConfig = z
+  .object({
+    symbol: z.string().min(1),
+    kind: InstrumentKind,
+    base: z.string().min(1),
+    quote: z.string().min(1),
+    settle: z.string().optional(),
+    startPrice: z.number().positive(),
+    tickSize: z.number().positive(),
+    lotSize: z.number().positive(),
+    /** Annualised volatility, e.g. 0.6 for 60 %. */
+    annualVol: z.number().positive().max(10).default(0.6),
+    /** Mean trades per second. */
+    tradesPerSec: z.number().positive().max(1000).default(4),
+    baseSpreadBps: z.number().positive().default(1),
+  })
+  .strict();
+export type SimulatedInstrumentConfig = z.infer<typeof SimulatedInstrumentConfig>;
+
+export const DEFAULT_SIMULATED_INSTRUMENTS: SimulatedInstrumentConfig[] = [
+  { symbol: 'BTC/USDT:USDT', kind: 'perp', base: 'BTC', quote: 'USDT', settle: 'USDT', startPrice: 97_000, tickSize: 0.1, lotSize: 0.001, annualVol: 0.55, tradesPerSec: 8, baseSpreadBps: 0.2 },
+  { symbol: 'ETH/USDT:USDT', kind: 'perp', base: 'ETH', quote: 'USDT', settle: 'USDT', startPrice: 3_600, tickSize: 0.01, lotSize: 0.001, annualVol: 0.7, tradesPerSec: 6, baseSpreadBps: 0.3 },
+  { symbol: 'SOL/USDT:USDT', kind: 'perp', base: 'SOL', quote: 'USDT', settle: 'USDT', startPrice: 210, tickSize: 0.001, lotSize: 0.01, annualVol: 0.9, tradesPerSec: 4, baseSpreadBps: 0.5 },
+  { symbol: 'AAPL', kind: 'stock', base: 'AAPL', quote: 'USD', startPrice: 235, tickSize: 0.01, lotSize: 1, annualVol: 0.25, tradesPerSec: 3, baseSpreadBps: 0.5 },
+  { symbol: 'MSFT', kind: 'stock', base: 'MSFT', quote: 'USD', startPrice: 440, tickSize: 0.01, lotSize: 1, annualVol: 0.25, tradesPerSec: 2, baseSpreadBps: 0.5 },
+  { symbol: 'SPY', kind: 'stock', base: 'SPY', quote: 'USD', startPrice: 600, tickSize: 0.01, lotSize: 1, annualVol: 0.15, tradesPerSec: 5, baseSpreadBps: 0.2 },
+];
+
+export const KestrelConfig = z
+  .object({
+    simulator: z
+      .object({
+        enabled: z.boolean().default(true),
+        seed: z.number().int().optional(),
+        /** How often the simulator advances and publishes a batch. */
+        tickIntervalMs: z.number().int().min(10).max(10_000).default(100),
+        instruments: z.array(SimulatedInstrumentConfig).min(1).default(DEFAULT_SIMULATED_INSTRUMENTS),
+      })
+      .strict()
+      .prefault({}),
+    /** Paper venue: accounts and starting cash, fees per venue, latency, cash checks. */
+    paper: PaperVenueConfig.prefault({}),
+    marketdata: z
+      .object({
+        intervals: z.array(BarInterval).default(['1m', '5m', '1h', '4h', '8h', '12h', '24h']),
+        /** Late trades within this much venue time after a window closed correct the bar. */
+        graceMs: z.number().int().min(0).max(3_600_000).default(2_000),
+        /** Write trades and bars to Parquet under <dataDir>/parquet. */
+        persist: z.boolean().default(true),
+        flushIntervalMs: z.number().int().min(100).default(5_000),
+        /** Bars kept in memory per instrument and interval for charts. */
+        barsInMemory: z.number().int().min(10).max(100_000).default(2_000),
+      })
+      .strict()
+      .prefault({}),
+    workers: z
+      .object({
+        /** Restarts allowed per worker within restartWindowMs before it is left down. */
+        maxRestarts: z.number().int().min(0).default(5),
+        restartWindowMs: z.number().int().min(1000).default(60_000),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type KestrelConfig = z.infer<typeof KestrelConfig>;
+export type KestrelConfigInput = z.input<typeof KestrelConfig>;
+
+export function parseConfig(raw: unknown, source = 'config'): KestrelConfig {
+  const r = KestrelConfig.safeParse(raw ?? {});
+  if (!r.success) throw new Error(describeZodError(r.error, source));
+  return r.data;
+}
+
+/** Reads a YAML or JSON config file; errors name the file, the key and what was expected. */
+export function loadConfigFile(file: string): KestrelConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = path.extname(file).toLowerCase() === '.json' ? JSON.parse(text) : YAML.parse(text);
+  } catch (err) {
+    throw new Error(`config file ${file} is not valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+  }
+  return parseConfig(raw, `config file ${file}`);
+}

@@ -1,0 +1,28 @@
+import type { MessagePort } from 'node:worker_threads';
+import { MarketSimulator } from '../adapters/simulator/market-simulator.js';
+import { workerHost, type MarketDataBatch } from './host.js';
+
+// The built-in market: runs in its own thread so a busy core never slows the tape.
+const subscribers = new Map<string, MessagePort>();
+const { rpc, init } = workerHost((peer, port) => {
+  subscribers.get(peer)?.close();
+  subscribers.set(peer, port);
+  port.on('close', () => {
+    if (subscribers.get(peer) === port) subscribers.delete(peer);
+  });
+});
+
+const cfg = init.config.simulator;
+const sim = new MarketSimulator(cfg.instruments, cfg.seed ?? (Date.now() & 0x7fffffff));
+rpc.handle('instruments', () => sim.instruments());
+
+let published = 0;
+const timer = setInterval(() => {
+  const now = Date.now();
+  const step = sim.step(now);
+  const batch: MarketDataBatch = { trades: step.trades, quotes: step.quotes, venueTimeMs: now };
+  for (const port of subscribers.values()) port.postMessage({ t: 'evt', event: 'md', data: batch });
+  published += step.trades.length + step.quotes.length;
+}, cfg.tickIntervalMs);
+rpc.handle('stats', () => ({ published, subscribers: [...subscribers.keys()] }));
+rpc.handle('stop', () => clearInterval(timer));

@@ -1,0 +1,113 @@
+import { useEffect, useRef } from 'react';
+import { useStore } from 'zustand';
+import {
+  CandlestickSeries,
+  ColorType,
+  createChart,
+  CrosshairMode,
+  HistogramSeries,
+  type CandlestickData,
+  type HistogramData,
+  type IChartApi,
+  type ISeriesApi,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import type { Bar } from '../../../shared/model/index.js';
+import { SimulatedBadge } from '../../components/Badge.js';
+import { decimalsForTick, formatNumber } from '../../components/format.js';
+import { Panel } from '../../components/Panel.js';
+import { useStores } from '../../stores/stores-context.js';
+
+const UP = '#26a69a';
+const DOWN = '#ef5350';
+
+const toTime = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
+const toCandle = (b: Bar): CandlestickData => ({ time: toTime(b.openTime), open: b.open, high: b.high, low: b.low, close: b.close });
+const toVolume = (b: Bar): HistogramData => ({ time: toTime(b.openTime), value: b.volume, color: b.close >= b.open ? 'rgba(38,166,154,0.35)' : 'rgba(239,83,80,0.35)' });
+
+export function CandleChart() {
+  const { chart: chartStore, market } = useStores();
+  const hostRef = useRef<HTMLDivElement>(null);
+  const candlesRef = useRef<ISeriesApi<'Candlestick'> | null>(null);
+  const instrumentId = useStore(chartStore, (s) => s.instrumentId);
+  const interval = useStore(chartStore, (s) => s.interval);
+  const loading = useStore(chartStore, (s) => s.loading);
+  const error = useStore(chartStore, (s) => s.error);
+  const barCount = useStore(chartStore, (s) => s.bars.length);
+  const row = useStore(market, (s) => s.rows.find((r) => r.instrumentId === instrumentId) ?? null);
+  const tickSize = row?.tickSize ?? null;
+
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
+    const chart: IChartApi = createChart(host, {
+      autoSize: true,
+      layout: { background: { type: ColorType.Solid, color: '#0f1419' }, textColor: '#8a97a8', fontSize: 11 },
+      grid: { vertLines: { color: '#1a232d' }, horzLines: { color: '#1a232d' } },
+      crosshair: { mode: CrosshairMode.Normal },
+      rightPriceScale: { borderColor: '#233040' },
+      timeScale: { borderColor: '#233040', timeVisible: true, secondsVisible: false },
+    });
+    const candles: ISeriesApi<'Candlestick'> = chart.addSeries(CandlestickSeries, {
+      upColor: UP,
+      downColor: DOWN,
+      borderVisible: false,
+      wickUpColor: UP,
+      wickDownColor: DOWN,
+    });
+    const volume: ISeriesApi<'Histogram'> = chart.addSeries(HistogramSeries, { priceScaleId: 'volume', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
+    chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+
+    const draw = (bars: Bar[]) => {
+      candles.setData(bars.map(toCandle));
+      volume.setData(bars.map(toVolume));
+    };
+    draw(chartStore.getState().bars);
+    // Bars arrive several times a second; they go straight to the chart, not through React renders.
+    const unsubscribe = chartStore.subscribe((s, prev) => {
+      if (s.revision === prev.revision) return;
+      if (s.lastChange.kind === 'update') {
+        try {
+          candles.update(toCandle(s.lastChange.bar));
+          volume.update(toVolume(s.lastChange.bar));
+          return;
+        } catch {
+          // lightweight-charts refuses updates older than its last bar; redraw from the array instead.
+        }
+      }
+      draw(s.bars);
+      if (s.lastChange.kind === 'reset' && prev.instrumentId !== s.instrumentId) chart.timeScale().scrollToRealTime();
+    });
+    candlesRef.current = candles;
+    return () => {
+      unsubscribe();
+      candlesRef.current = null;
+      chart.remove();
+    };
+  }, [chartStore]);
+
+  useEffect(() => {
+    const decimals = decimalsForTick(tickSize);
+    candlesRef.current?.applyOptions({ priceFormat: { type: 'price', precision: decimals, minMove: tickSize ?? 10 ** -decimals } });
+  }, [tickSize, instrumentId]);
+
+  const decimals = decimalsForTick(tickSize);
+  return (
+    <Panel
+      testId="chart"
+      className="chart-panel"
+      title={
+        <span className="chart-title">
+          <span className="instrument-symbol">{instrumentId ?? 'No instrument selected'}</span>
+          <span className="muted">{interval}</span>
+          {row?.simulated ? <SimulatedBadge testId="chart-simulated-badge" /> : null}
+          {row?.last !== null && row?.last !== undefined ? <span className="chart-last num-strong">{formatNumber(row.last, decimals)}</span> : null}
+        </span>
+      }
+      actions={<span className="muted small">{loading ? 'loading bars…' : `${barCount} bars · UTC`}</span>}
+    >
+      <div className="chart-host" ref={hostRef} data-testid="chart-canvas-host" />
+      {error ? <div className="panel-error">{error}</div> : null}
+    </Panel>
+  );
+}

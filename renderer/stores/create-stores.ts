@@ -1,0 +1,125 @@
+import type { KestrelClient } from '../api/client.js';
+import { createChartStore, type ChartStore } from './chart-store.js';
+import { createFillsStore, type FillsStore } from './fills-store.js';
+import { createMarketStore, type MarketStore } from './market-store.js';
+import { createNoticesStore, type NoticesStore } from './notices-store.js';
+import { createOrdersStore, type OrdersStore } from './orders-store.js';
+import { createPositionsStore, type PositionsStore } from './positions-store.js';
+import { createSystemStore, type SystemStore } from './system-store.js';
+import { createTicketStore, type TicketStore } from './ticket-store.js';
+import { createUiStore, type UiStore } from './ui-store.js';
+
+export interface AppStores {
+  client: KestrelClient;
+  market: MarketStore;
+  chart: ChartStore;
+  orders: OrdersStore;
+  fills: FillsStore;
+  positions: PositionsStore;
+  system: SystemStore;
+  ticket: TicketStore;
+  notices: NoticesStore;
+  ui: UiStore;
+  /** Re-fetches every snapshot (done on connect and reconnect). */
+  loadAll(): Promise<void>;
+  dispose(): void;
+}
+
+const GATEWAY_DOWN = new Set(['disconnected', 'error', 'reconnecting']);
+/** Balances have no event of their own; they change with fills, so refresh them shortly after. */
+const BALANCE_REFRESH_DELAY_MS = 300;
+
+/** Builds every store and wires the client's events and connection status into them. */
+export function createStores(client: KestrelClient): AppStores {
+  const market = createMarketStore(client);
+  const chart = createChartStore(client);
+  const orders = createOrdersStore(client);
+  const fills = createFillsStore(client);
+  const positions = createPositionsStore(client);
+  const system = createSystemStore(client);
+  const notices = createNoticesStore();
+  const ui = createUiStore();
+  const ticket = createTicketStore(client, {
+    referencePrice(instrumentId) {
+      const q = market.getState().quotes[instrumentId];
+      if (!q) return null;
+      return q.last ?? (q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : null);
+    },
+  });
+
+  let balanceTimer: ReturnType<typeof setTimeout> | null = null;
+  const unsubscribers: Array<() => void> = [
+    client.on('quotes', (rows) => market.getState().applyQuotes(rows)),
+    client.on('bar', (bar) => chart.getState().applyBar(bar)),
+    client.on('order', (order) => orders.getState().applyOrder(order)),
+    client.on('fill', (fill) => {
+      fills.getState().applyFill(fill);
+      if (balanceTimer) clearTimeout(balanceTimer);
+      balanceTimer = setTimeout(() => void positions.getState().loadBalances(), BALANCE_REFRESH_DELAY_MS);
+    }),
+    client.on('positions', (list) => positions.getState().applyPositions(list)),
+    client.on('tradingState', (state) => {
+      const before = system.getState().trading?.state;
+      system.getState().applyTradingState(state);
+      if (before && before !== state.state) {
+        notices.getState().push(state.state === 'HALTED' ? 'error' : 'info', state.state === 'HALTED' ? 'Trading halted' : 'Trading re-armed', state.reason);
+      }
+    }),
+    client.on('gateway', (status) => {
+      const before = system.getState().gateways.find((g) => g.gatewayId === status.gatewayId)?.state;
+      system.getState().applyGateway(status);
+      if (before === 'connected' && GATEWAY_DOWN.has(status.state)) {
+        notices.getState().push('warn', `Gateway ${status.gatewayId} is ${status.state}`, status.lastError);
+      }
+    }),
+    client.on('worker', (event) => {
+      system.getState().applyWorker(event);
+      if (event.kind === 'crashed') notices.getState().push('error', `Worker "${event.worker}" crashed`, event.detail ?? 'it is being restarted');
+      if (event.kind === 'restarted') notices.getState().push('warn', `Worker "${event.worker}" was restarted`, event.detail);
+    }),
+    market.subscribe((s, prev) => {
+      if (s.selectedInstrumentId === prev.selectedInstrumentId) return;
+      void chart.getState().show(s.selectedInstrumentId);
+      if (s.selectedInstrumentId) ticket.getState().setField('instrumentId', s.selectedInstrumentId);
+    }),
+  ];
+
+  const loadAll = async () => {
+    const hadInstrument = market.getState().selectedInstrumentId;
+    await Promise.all([market.getState().load(), orders.getState().load(), fills.getState().load(), positions.getState().load(), system.getState().load()]);
+    // After a reconnect the selection did not change, so the subscription above did not reload bars.
+    if (hadInstrument && hadInstrument === market.getState().selectedInstrumentId) await chart.getState().reload();
+  };
+
+  let previous = client.status().state;
+  let hadConnected = previous === 'open';
+  unsubscribers.push(
+    client.onStatus((status) => {
+      system.getState().setConnection(status);
+      if (status.state === 'open' && previous !== 'open') void loadAll();
+      if (status.state === 'closed' && previous === 'open') notices.getState().push('warn', 'Disconnected from the Kestrel server', status.detail);
+      if (status.state === 'open' && previous !== 'open' && hadConnected) notices.getState().push('info', 'Reconnected to the Kestrel server');
+      if (status.state === 'open') hadConnected = true;
+      previous = status.state;
+    }),
+  );
+  if (previous === 'open') void loadAll();
+
+  return {
+    client,
+    market,
+    chart,
+    orders,
+    fills,
+    positions,
+    system,
+    ticket,
+    notices,
+    ui,
+    loadAll,
+    dispose() {
+      for (const u of unsubscribers) u();
+      if (balanceTimer) clearTimeout(balanceTimer);
+    },
+  };
+}

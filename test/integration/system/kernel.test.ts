@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { nextEvent, startKernel, tempDir, waitFor } from '../../support/kernel-harness.js';
+import type { Kernel } from '../../../main/system/kernel.js';
+import { KestrelError } from '../../../shared/api/errors.js';
+
+const BTC = 'SIM:BTC/USDT:USDT';
+
+describe('kernel: simulate, order, fill, halt, restart', () => {
+  const dirs: { cleanup(): void }[] = [];
+  const kernels: Kernel[] = [];
+  afterEach(async () => {
+    await Promise.all(kernels.splice(0).map((k) => k.stop()));
+    dirs.splice(0).forEach((d) => d.cleanup());
+  });
+
+  async function boot(dir: string): Promise<Kernel> {
+    const k = await startKernel(dir);
+    kernels.push(k);
+    return k;
+  }
+
+  it('runs a live simulated market with every instrument marked simulated', async () => {
+    const tmp = tempDir();
+    dirs.push(tmp);
+    const k = await boot(tmp.dir);
+    const quotes = await waitFor(async () => {
+      const q = await k.call('quotes.list', {});
+      return q.length >= 6 && q.every((r) => r.bid !== null && r.ask !== null) ? q : null;
+    }, 'quotes for every simulated instrument');
+    for (const q of quotes) {
+      expect(q.simulated).toBe(true);
+      expect(q.ask!).toBeGreaterThan(q.bid!);
+    }
+    const instruments = await k.call('instruments.list', {});
+    expect(instruments.map((i) => i.instrumentId)).toContain(BTC);
+    expect(instruments.every((i) => i.simulated)).toBe(true);
+    const state = await k.call('state.get', {});
+    expect(state.simulated).toBe(true);
+    expect(state.tradingState).toBe('ACTIVE');
+    expect(state.workers.map((w) => w.worker).sort()).toEqual(['execution', 'marketdata', 'simulator']);
+  });
+
+  it('fills a market order, rests a limit order, halts, and stays halted across a restart', async () => {
+    const tmp = tempDir();
+    dirs.push(tmp);
+    const k = await boot(tmp.dir);
+    await waitFor(async () => (await k.call('quotes.list', {})).find((q) => q.instrumentId === BTC && q.ask !== null), 'a BTC quote');
+
+    const filled = nextEvent(k, 'fill');
+    const ack = await k.call('orders.submit', { instrumentId: BTC, side: 'buy', type: 'market', quantity: 0.01 });
+    const fill = await filled;
+    expect(fill.clientOrderId).toBe(ack.clientOrderId);
+    expect(fill.quantity).toBeCloseTo(0.01, 10);
+    expect(fill.fee).toBeGreaterThan(0);
+    const positions = await waitFor(async () => {
+      const p = await k.call('positions.list', {});
+      return p.find((x) => x.instrumentId === BTC && Math.abs(x.quantity - 0.01) < 1e-9) ? p : null;
+    }, 'a BTC position of 0.01');
+    expect(positions.length).toBeGreaterThan(0);
+
+    const quote = (await k.call('quotes.list', {})).find((q) => q.instrumentId === BTC)!;
+    const farBid = Math.round(quote.bid! * 0.5 * 10) / 10;
+    const resting = await k.call('orders.submit', { instrumentId: BTC, side: 'buy', type: 'limit', price: farBid, quantity: 0.01 });
+    expect(resting.status).toBe('open');
+    expect((await k.call('orders.list', { status: 'open' })).map((o) => o.clientOrderId)).toContain(resting.clientOrderId);
+
+    const halted = await k.call('killSwitch.halt', { reason: 'test: operator pressed stop', flatten: false });
+    expect(halted.state).toBe('HALTED');
+    expect(await k.call('orders.list', { status: 'open' })).toEqual([]);
+    const refused = await k.call('orders.submit', { instrumentId: BTC, side: 'buy', type: 'market', quantity: 0.01 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(KestrelError);
+    expect((refused as KestrelError).code).toBe('halted');
+    expect((refused as KestrelError).message).toMatch(/trading is halted/);
+
+    const ordersBefore = await k.call('orders.list', { status: 'all' });
+    const fillsBefore = await k.call('fills.list', {});
+    await k.stop();
+    kernels.splice(kernels.indexOf(k), 1);
+
+    const k2 = await boot(tmp.dir);
+    const state = await k2.call('state.get', {});
+    expect(state.tradingState).toBe('HALTED');
+    expect(state.tradingStateReason).toBe('test: operator pressed stop');
+    expect(await k2.call('orders.list', { status: 'all' })).toEqual(ordersBefore);
+    expect(await k2.call('fills.list', {})).toEqual(fillsBefore);
+
+    const rearmed = await k2.call('killSwitch.rearm', { reason: 'test: all clear' });
+    expect(rearmed.state).toBe('ACTIVE');
+    await waitFor(async () => (await k2.call('quotes.list', {})).find((q) => q.instrumentId === BTC && q.ask !== null), 'a BTC quote after restart');
+    const again = await k2.call('orders.submit', { instrumentId: BTC, side: 'sell', type: 'market', quantity: 0.01 });
+    expect(['filled', 'open', 'partially_filled']).toContain(again.status);
+  });
+
+  it('restarts a crashed worker, tells the user, and loses no journaled order', async () => {
+    const tmp = tempDir();
+    dirs.push(tmp);
+    const k = await boot(tmp.dir);
+    await waitFor(async () => (await k.call('quotes.list', {})).find((q) => q.instrumentId === BTC && q.bid !== null), 'a BTC quote');
+    const quote = (await k.call('quotes.list', {})).find((q) => q.instrumentId === BTC)!;
+    const resting = await k.call('orders.submit', { instrumentId: BTC, side: 'buy', type: 'limit', price: Math.round(quote.bid! * 0.5 * 10) / 10, quantity: 0.002 });
+
+    const crashed = nextEvent(k, 'worker', (e) => e.worker === 'execution' && e.kind === 'crashed');
+    const restarted = nextEvent(k, 'worker', (e) => e.worker === 'execution' && e.kind === 'restarted');
+    await k.crashWorker('execution');
+    await crashed;
+    await restarted;
+    const open = await k.call('orders.list', { status: 'open' });
+    expect(open.map((o) => o.clientOrderId)).toContain(resting.clientOrderId);
+    expect(k.workers().find((w) => w.worker === 'execution')).toMatchObject({ alive: true, restarts: 1 });
+  });
+
+  it('refuses bad input with messages that name the field, and keeps running', async () => {
+    const tmp = tempDir();
+    dirs.push(tmp);
+    const k = await boot(tmp.dir);
+    const cases: [unknown, RegExp][] = [
+      [{ instrumentId: BTC, side: 'buy', type: 'market', quantity: -1 }, /quantity/],
+      [{ instrumentId: BTC, side: 'buy', type: 'market', quantity: Number.NaN }, /quantity/],
+      [{ instrumentId: BTC, side: 'hold', type: 'market', quantity: 1 }, /side/],
+      [{ instrumentId: BTC, side: 'buy', type: 'limit', quantity: 1 }, /limit order needs a price/],
+      [{ instrumentId: 'nonsense', side: 'buy', type: 'market', quantity: 1 }, /VENUE:SYMBOL/],
+    ];
+    for (const [input, message] of cases) {
+      const err = await k.callUnknown('orders.submit', input).catch((e: unknown) => e);
+      expect(err, JSON.stringify(input)).toBeInstanceOf(KestrelError);
+      expect((err as KestrelError).code).toBe('bad_request');
+      expect((err as KestrelError).message).toMatch(message);
+    }
+    const unknown = await k.call('orders.submit', { instrumentId: 'SIM:NOPE/USDT', side: 'buy', type: 'market', quantity: 1 }).catch((e: unknown) => e);
+    expect((unknown as KestrelError).code).toBe('not_found');
+    expect((unknown as KestrelError).message).toMatch(/unknown instrument SIM:NOPE\/USDT/);
+    expect((await k.callUnknown('no.such', {}).catch((e: unknown) => e)) as KestrelError).toMatchObject({ code: 'not_found' });
+    expect((await k.call('state.get', {})).tradingState).toBe('ACTIVE');
+  });
+});
