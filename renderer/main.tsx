@@ -1,3 +1,4 @@
+import './app/zod-jitless.js';
 import './app/register-grid.js';
 import './styles.css';
 import { StrictMode } from 'react';

@@ -6,4 +6,7 @@ import type { CliCommand } from './command.js';
  */
 export const commandIndex: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   serve: { summary: 'serve the workstation to a browser on 127.0.0.1', load: async () => (await import('./commands/serve.js')).serveCommand },
+  import: { summary: 'import recorded trade files into the Parquet store', load: async () => (await import('./commands/import.js')).importCommand },
+  ib: { summary: 'ask TWS for positions, account values or contracts', load: async () => (await import('./commands/ib.js')).ibCommand },
+  aggregate: { summary: 'build 5m/1h/…/24h bars from a Binance aggTrades CSV', load: async () => (await import('./commands/aggregate.js')).aggregateCommand },
 };

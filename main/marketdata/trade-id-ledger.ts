@@ -90,6 +90,11 @@ export class TradeIdLedger {
     return true;
   }
 
+  /** Lowest and highest id seen for `slot` (min > max when none). */
+  range(slot: number): { min: number; max: number } {
+    return { min: this.min[slot]!, max: this.max[slot]! };
+  }
+
   /** Number of unseen ids remembered for `slot` (tests and diagnostics). */
   gapCount(slot: number): number {
     return (this.gaps[slot]?.length ?? 0) / 2;

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import { MarketSimulator } from '../adapters/simulator/market-simulator.js';
+import { RpcEndpoint } from './rpc.js';
 import { workerHost, type MarketDataBatch } from './host.js';
 
 // The built-in market: runs in its own thread so a busy core never slows the tape.
@@ -7,6 +8,8 @@ const subscribers = new Map<string, MessagePort>();
 const { rpc, init } = workerHost((peer, port) => {
   subscribers.get(peer)?.close();
   subscribers.set(peer, port);
+  // Consumers ask the simulator for its instruments on the same direct port.
+  new RpcEndpoint(port).handle('instruments', () => sim.instruments());
   port.on('close', () => {
     if (subscribers.get(peer) === port) subscribers.delete(peer);
   });

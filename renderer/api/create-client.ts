@@ -39,6 +39,17 @@ class NoTokenClient implements KestrelClient {
   close(): void {}
 }
 
+/** The REST surface answers 401 plainly where the WebSocket upgrade cannot say why it failed. */
+async function explainFailure(token: string): Promise<string | null> {
+  try {
+    const res = await fetch('./api/state', { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
+    if (res.status === 401) return 'the server refused the API token (it changes each time kestrel serve starts without --token); open the URL it printed';
+    return null;
+  } catch {
+    return null;
+  }
+}
+
 /** IPC when the preload bridge is there (desktop app), else the WebSocket of `kestrel serve`. */
 export function createClient(): KestrelClient {
   if (window.kestrel) return new IpcClient(window.kestrel, consoleLogger);
@@ -50,5 +61,5 @@ export function createClient(): KestrelClient {
   if (!token) return new NoTokenClient();
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
   const url = `${scheme}://${window.location.host}/api/ws?token=${encodeURIComponent(token)}`;
-  return new WsClient({ url, openSocket: browserSocket, log: consoleLogger });
+  return new WsClient({ url, openSocket: browserSocket, log: consoleLogger, explainFailure: () => explainFailure(token) });
 }

@@ -31,6 +31,11 @@ export interface WsClientOptions {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   log?: Logger;
+  /**
+   * Asked after a failed connect for a better reason than "cannot reach" (a browser is told nothing
+   * about why a WebSocket upgrade failed); null keeps the generic one.
+   */
+  explainFailure?: () => Promise<string | null>;
   /** For tests: a deterministic 0..1 source for the backoff jitter. */
   random?: () => number;
   now?: () => number;
@@ -214,6 +219,14 @@ export class WsClient implements KestrelClient {
     const delayMs = Math.round(base * (0.5 + 0.5 * (this.opts.random ?? Math.random)()));
     const now = (this.opts.now ?? Date.now)();
     this.setStatus({ state: 'closed', detail, retryAtMs: now + delayMs, attempt });
+    if (!wasOpen && this.opts.explainFailure) {
+      void this.opts.explainFailure().then(
+        (better) => {
+          if (better && this.current.state === 'closed' && this.current.attempt === attempt) this.setStatus({ ...this.current, detail: better });
+        },
+        () => {},
+      );
+    }
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.connect();

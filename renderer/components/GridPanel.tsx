@@ -74,6 +74,8 @@ export function GridPanel<T>(props: GridPanelProps<T>) {
           rowClassRules={props.rowClassRules}
           context={props.context}
           suppressCellFocus
+          // Few columns: render them all, so a cell scrolled out of view is still in the DOM (and found by tests).
+          suppressColumnVirtualisation
           animateRows={false}
           overlayNoRowsTemplate={props.emptyText ?? 'Nothing yet'}
           onGridReady={(e) => {

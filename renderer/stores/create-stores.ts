@@ -28,6 +28,7 @@ export interface AppStores {
 const GATEWAY_DOWN = new Set(['disconnected', 'error', 'reconnecting']);
 /** Balances have no event of their own; they change with fills, so refresh them shortly after. */
 const BALANCE_REFRESH_DELAY_MS = 300;
+const LOAD_RETRY_MS = 5_000;
 
 /** Builds every store and wires the client's events and connection status into them. */
 export function createStores(client: KestrelClient): AppStores {
@@ -74,8 +75,13 @@ export function createStores(client: KestrelClient): AppStores {
     }),
     client.on('worker', (event) => {
       system.getState().applyWorker(event);
-      if (event.kind === 'crashed') notices.getState().push('error', `Worker "${event.worker}" crashed`, event.detail ?? 'it is being restarted');
-      if (event.kind === 'restarted') notices.getState().push('warn', `Worker "${event.worker}" was restarted`, event.detail);
+      const key = `worker:${event.worker}`;
+      if (event.kind === 'crashed') notices.getState().push('error', `Worker "${event.worker}" crashed`, event.detail ?? 'it is being restarted', key);
+      if (event.kind === 'restarted') notices.getState().push('warn', `Worker "${event.worker}" crashed and was restarted`, event.detail, key);
+    }),
+    client.on('progress', (p) => {
+      const share = p.total ? ` (${p.done}/${p.total})` : '';
+      notices.getState().push('info', `${p.job}${share}`, p.message, `progress:${p.job}`);
     }),
     market.subscribe((s, prev) => {
       if (s.selectedInstrumentId === prev.selectedInstrumentId) return;
@@ -84,11 +90,17 @@ export function createStores(client: KestrelClient): AppStores {
     }),
   ];
 
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
   const loadAll = async () => {
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = null;
     const hadInstrument = market.getState().selectedInstrumentId;
     await Promise.all([market.getState().load(), orders.getState().load(), fills.getState().load(), positions.getState().load(), system.getState().load()]);
     // After a reconnect the selection did not change, so the subscription above did not reload bars.
     if (hadInstrument && hadInstrument === market.getState().selectedInstrumentId) await chart.getState().reload();
+    // A worker that is restarting answers 'unavailable'; try again rather than leave a panel empty.
+    const failed = [market, orders, fills, positions, system].some((st) => st.getState().loadError !== null) || chart.getState().error !== null;
+    if (failed && client.status().state === 'open') retryTimer = setTimeout(() => void loadAll(), LOAD_RETRY_MS);
   };
 
   let previous = client.status().state;
@@ -120,6 +132,7 @@ export function createStores(client: KestrelClient): AppStores {
     dispose() {
       for (const u of unsubscribers) u();
       if (balanceTimer) clearTimeout(balanceTimer);
+      if (retryTimer) clearTimeout(retryTimer);
     },
   };
 }

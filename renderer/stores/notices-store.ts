@@ -7,12 +7,14 @@ export interface Notice {
   level: NoticeLevel;
   title: string;
   detail: string | null;
+  /** A later notice with the same key replaces this one (a worker's "restarted" replaces its "crashed"). */
+  key: string | null;
   tsCreated: number;
 }
 
 export interface NoticesState {
   notices: Notice[];
-  push(level: NoticeLevel, title: string, detail?: string | null): number;
+  push(level: NoticeLevel, title: string, detail?: string | null, key?: string | null): number;
   dismiss(id: number): void;
 }
 
@@ -26,10 +28,11 @@ export function createNoticesStore(now: () => number = Date.now): NoticesStore {
   let nextId = 1;
   return createStore<NoticesState>()((set, get) => ({
     notices: [],
-    push(level, title, detail = null) {
+    push(level, title, detail = null, key = null) {
       const id = nextId++;
-      const notice: Notice = { id, level, title, detail, tsCreated: now() };
-      set({ notices: [...get().notices, notice].slice(-MAX_NOTICES) });
+      const notice: Notice = { id, level, title, detail, key, tsCreated: now() };
+      const kept = key === null ? get().notices : get().notices.filter((n) => n.key !== key);
+      set({ notices: [...kept, notice].slice(-MAX_NOTICES) });
       const ttl = TTL_MS[level];
       if (ttl !== null) setTimeout(() => get().dismiss(id), ttl);
       return id;

@@ -7,7 +7,10 @@ import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ParquetStore } from '../../main/storage/parquet/parquet-store.js';
-import type { TradeColumns } from '../../main/storage/parquet/model-columns.js';
+import { tradeColumnsToColumns, type TradeColumns } from '../../main/storage/parquet/model-columns.js';
+import { toArrowTable } from '../../main/storage/parquet/columnar.js';
+import { TRADES_SCHEMA } from '../../main/storage/parquet/datasets.js';
+import { createParquetCodec } from '../../main/storage/parquet/parquet-codec.js';
 
 function generateTrades(n: number, startMs: number): TradeColumns {
   const t: TradeColumns = {
@@ -48,7 +51,10 @@ function dirBytes(dir: string): number {
 const rows = Number(process.argv[2] ?? 2_000_000);
 const runs = Number(process.argv[3] ?? 3);
 const trades = generateTrades(rows, Date.UTC(2024, 7, 8));
-const results: Array<{ writeRowsPerSec: number; readRowsPerSec: number; readNoIdsRowsPerSec?: number; bytesPerRow: number }> = [];
+type Run = { writeRowsPerSec: number; readRowsPerSec: number; readStringIdsRowsPerSec: number; codecWriteRowsPerSec: number; codecReadRowsPerSec: number; bytesPerRow: number };
+const results: Run[] = [];
+const codec = await createParquetCodec();
+const rate = (t0: number, t1: number) => Math.round(rows / ((t1 - t0) / 1000));
 for (let run = 0; run < runs; run++) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kestrel-pq-bench-'));
   try {
@@ -59,9 +65,24 @@ for (let run = 0; run < runs; run++) {
     const back = await store.readTrades({ venue: 'BENCH', symbol: 'BTC/USDT:USDT' });
     const r1 = performance.now();
     if (back.length !== rows) throw new Error(`read ${back.length} rows, wrote ${rows}`);
+    const r2 = performance.now();
+    await store.readTrades({ venue: 'BENCH', symbol: 'BTC/USDT:USDT', tradeIds: 'string' });
+    const r3 = performance.now();
+    // Reference in the same run: parquet-wasm alone on the same Arrow table, as BASELINES.md measured it
+    // (no partitioning, no file IO, no conversion to typed arrays).
+    const table = toArrowTable(TRADES_SCHEMA.columns, tradeColumnsToColumns(trades));
+    const c0 = performance.now();
+    const bytes = codec.encode(table, TRADES_SCHEMA.columns);
+    const c1 = performance.now();
+    const decoded = codec.decode(bytes);
+    const c2 = performance.now();
+    if (decoded.numRows !== rows) throw new Error('codec round trip lost rows');
     results.push({
-      writeRowsPerSec: Math.round(rows / ((w1 - w0) / 1000)),
-      readRowsPerSec: Math.round(rows / ((r1 - w1) / 1000)),
+      writeRowsPerSec: rate(w0, w1),
+      readRowsPerSec: rate(w1, r1),
+      readStringIdsRowsPerSec: rate(r2, r3),
+      codecWriteRowsPerSec: rate(c0, c1),
+      codecReadRowsPerSec: rate(c1, c2),
       bytesPerRow: Math.round((dirBytes(store.root) / rows) * 10) / 10,
     });
   } finally {
@@ -76,6 +97,11 @@ console.log(
       runs,
       writeRowsPerSec: median(results.map((r) => r.writeRowsPerSec)),
       readRowsPerSec: median(results.map((r) => r.readRowsPerSec)),
+      readStringIdsRowsPerSec: median(results.map((r) => r.readStringIdsRowsPerSec)),
+      codecWriteRowsPerSec: median(results.map((r) => r.codecWriteRowsPerSec)),
+      codecReadRowsPerSec: median(results.map((r) => r.codecReadRowsPerSec)),
+      writeVsCodec: Math.round((median(results.map((r) => r.writeRowsPerSec / r.codecWriteRowsPerSec)) ) * 100) / 100,
+      readVsCodec: Math.round(median(results.map((r) => r.readRowsPerSec / r.codecReadRowsPerSec)) * 100) / 100,
       bytesPerRow: median(results.map((r) => r.bytesPerRow)),
       perRun: results,
     },

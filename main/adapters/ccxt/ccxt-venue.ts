@@ -87,6 +87,8 @@ export class CcxtVenue {
       ...(credentials ? quirks.credentialFields(credentials) : {}),
     });
     ex.options = { ...ex.options, ...KESTREL_CCXT_OPTIONS, ...quirks.ccxtOptions, ...config.ccxtOptions };
+    // Currency lists need keys on most venues and Kestrel does not use them; markets name the codes.
+    if (ex.options['fetchCurrencies'] === false) (ex.has as Record<string, unknown>)['fetchCurrencies'] = false;
     if (config.mode === 'testnet') {
       if (!ex.urls['test']) throw new KestrelError('bad_request', `${config.venue} has no testnet in ccxt; use mode "live" with restUrl/wsUrl overrides`);
       ex.setSandboxMode(true);

@@ -29,7 +29,8 @@ export class CcxtParseError extends Error {
   }
 }
 
-const num = z.number().finite();
+/** ccxt returns numbers, but a few emulated methods (Bybit fetchFundingRate) hand back decimal strings. */
+const num = z.union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/).transform(Number)]);
 const optNum = num.nullish();
 const str = z.string();
 
@@ -204,6 +205,32 @@ export function parseOrder(raw: unknown, ctx: ParseContext): Order {
     },
     'order',
   );
+}
+
+/** What Kestrel asked for, to complete a createOrder answer that carries little more than ids. */
+export interface OrderRequestEcho {
+  symbol: string;
+  side: 'buy' | 'sell';
+  amount: number;
+  price?: number | undefined;
+  type?: string | undefined;
+}
+
+/**
+ * A createOrder/cancelOrder answer: several venues (Bybit, Hyperliquid, OKX) answer with the order
+ * id only, so the fields Kestrel sent fill the gaps the venue left empty.
+ */
+export function parseOrderAck(raw: unknown, echo: OrderRequestEcho, ctx: ParseContext): Order {
+  const o = { ...((raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>) };
+  const fill = (key: string, value: unknown) => {
+    if ((o[key] === undefined || o[key] === null) && value !== undefined) o[key] = value;
+  };
+  fill('symbol', echo.symbol);
+  fill('side', echo.side);
+  fill('amount', echo.amount);
+  fill('price', echo.price);
+  fill('type', echo.type);
+  return parseOrder(o, ctx);
 }
 
 /** One of the account's own executions (ccxt myTrades / watchMyTrades). */

@@ -20,9 +20,8 @@ interface QuoteLine {
   prevTradePrice: number | null;
   prevSide: 'buy' | 'sell';
   quoteDirty: boolean;
-  /** A LAST price waiting for the LAST_SIZE that TWS sends in the same message. */
+  /** A LAST price waiting for the LAST_SIZE that @stoqey/ib emits right after it for the same message. */
   tradePrice: number | null;
-  tradeSize: number | null;
   flushQueued: boolean;
 }
 
@@ -39,7 +38,8 @@ interface DepthLine {
 /**
  * Assembles IB's field-by-field ticks into QuoteTicks, TradeTicks and OrderBooks.
  * @stoqey/ib turns one TICK_PRICE message into a tickPrice and a tickSize event, emitted in the
- * same turn; lines are flushed in a microtask so one message yields one quote, not two halves.
+ * same turn; quotes and books are flushed in a microtask so one message yields one quote, not
+ * two halves (ticks read in one socket chunk coalesce into the latest state).
  *
  * reqMktData has no trade ids, aggressor side or exchange time: a TradeTick is made from each
  * LAST price that carries its size (size-only LAST_SIZE updates are not new prints), its side by
@@ -58,7 +58,7 @@ export class IbMarketData {
   openQuotes(tickerId: number, instrumentId: string): void {
     this.lines.set(tickerId, {
       kind: 'quote', instrumentId, bid: null, ask: null, bidSize: 0, askSize: 0, last: null,
-      prevTradePrice: null, prevSide: 'buy', quoteDirty: false, tradePrice: null, tradeSize: null, flushQueued: false,
+      prevTradePrice: null, prevSide: 'buy', quoteDirty: false, tradePrice: null, flushQueued: false,
     });
   }
 
@@ -99,8 +99,7 @@ export class IbMarketData {
         if (value === null) return;
         line.last = value;
         line.tradePrice = value;
-        line.tradeSize = null;
-        break;
+        return;
       default:
         return;
     }
@@ -123,8 +122,10 @@ export class IbMarketData {
         break;
       case TICK.LAST_SIZE:
       case TICK.D_LAST_SIZE:
-        if (line.tradePrice !== null) line.tradeSize = size;
-        break;
+        // Emitted at once, not in the flush: several prints may arrive in one socket read.
+        if (line.tradePrice !== null && size > 0) this.emitTrade(line, line.tradePrice, size);
+        line.tradePrice = null;
+        return;
       default:
         return;
     }
@@ -170,25 +171,16 @@ export class IbMarketData {
     });
   }
 
+  private emitTrade(line: QuoteLine, price: number, quantity: number): void {
+    const tsInit = this.now();
+    const side = this.aggressor(line, price);
+    line.prevTradePrice = price;
+    line.prevSide = side;
+    this.sink.trade({ instrumentId: line.instrumentId, tradeId: `${this.tradeIdPrefix}-${++this.tradeSeq}`, price, quantity, side, tsEvent: tsInit, tsInit });
+  }
+
   private flushQuote(line: QuoteLine): void {
     const tsInit = this.now();
-    if (line.tradePrice !== null && line.tradeSize !== null && line.tradeSize > 0) {
-      const price = line.tradePrice;
-      const side = this.aggressor(line, price);
-      line.prevTradePrice = price;
-      line.prevSide = side;
-      this.sink.trade({
-        instrumentId: line.instrumentId,
-        tradeId: `${this.tradeIdPrefix}-${++this.tradeSeq}`,
-        price,
-        quantity: line.tradeSize,
-        side,
-        tsEvent: tsInit,
-        tsInit,
-      });
-    }
-    line.tradePrice = null;
-    line.tradeSize = null;
     if (line.quoteDirty && line.bid !== null && line.ask !== null) {
       line.quoteDirty = false;
       this.sink.quote({

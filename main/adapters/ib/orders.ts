@@ -1,7 +1,6 @@
 import type { Fill, Order, OrderStatus, SubmitOrder } from '../../../shared/model/index.js';
-import { formatIbInstrumentId } from './instrument-id.js';
 import {
-  contractSpecOf,
+  instrumentIdOfContract,
   parseIbTime,
   toFill,
   toOrderStatus,
@@ -171,11 +170,16 @@ export class IbOrderTracker {
     this.releaseFillsOf(t);
   }
 
-  /** An error TWS sent for an order id. Returns false if the id is not an order Kestrel knows. */
-  onOrderError(ibOrderId: number, kind: 'order-rejected' | 'order-canceled' | 'other', message: string): boolean {
+  /**
+   * An error TWS sent for an order id. 'error' (anything not a warning or a cancel refusal)
+   * rejects an order TWS has not acknowledged yet: such an order never reached the book.
+   * Returns false if the id is not an order Kestrel knows.
+   */
+  onOrderError(ibOrderId: number, kind: 'order-rejected' | 'order-canceled' | 'error' | 'other', message: string): boolean {
     const t = this.byKey.get(String(ibOrderId));
     if (!t) return false;
-    if (kind === 'order-rejected' && !TERMINAL.has(t.order.status)) {
+    const refused = kind === 'order-rejected' || (kind === 'error' && !t.known);
+    if (refused && !TERMINAL.has(t.order.status)) {
       this.update(t, { status: 'rejected', reason: message }, true);
     } else if (kind === 'order-canceled' && !TERMINAL.has(t.order.status)) {
       this.update(t, { status: 'canceled', reason: message }, true);
@@ -228,7 +232,7 @@ export class IbOrderTracker {
       clientOrderId: o.orderRef || `IB-${o.permId ?? o.orderId}`,
       venueOrderId: venueOrderKey(o.orderId, o.permId),
       accountId: o.account ?? '',
-      instrumentId: instrumentIdOf(contract),
+      instrumentId: instrumentIdOfContract(contract),
       side: o.action === 'BUY' ? 'buy' : 'sell',
       type,
       timeInForce: toTimeInForce(o.tif),
@@ -318,7 +322,7 @@ export class IbOrderTracker {
   private buildFill(p: PendingFill): Fill {
     const t = this.trackedFor(p.exec);
     return toFill(p.exec, {
-      instrumentId: t?.order.instrumentId ?? instrumentIdOf(p.contract),
+      instrumentId: t?.order.instrumentId ?? instrumentIdOfContract(p.contract),
       clientOrderId: t?.order.clientOrderId ?? (p.exec.orderRef || `IB-${p.exec.permId ?? p.exec.orderId}`),
       venueOrderId: t?.order.venueOrderId ?? venueOrderKey(p.exec.orderId, p.exec.permId),
       fee: p.commission?.commission ?? 0,
@@ -347,14 +351,5 @@ export class IbOrderTracker {
     const ws = t.waiters;
     t.waiters = [];
     for (const w of ws) w();
-  }
-}
-
-/** Fills of contracts Kestrel does not model (options traded in TWS) still get a readable id. */
-function instrumentIdOf(c: IbContractPayload): string {
-  try {
-    return formatIbInstrumentId(contractSpecOf(c));
-  } catch {
-    return `IB:${c.secType || 'UNKNOWN'}:${c.localSymbol || c.symbol}:${c.exchange || c.primaryExch || 'SMART'}:${c.currency || 'USD'}`;
   }
 }

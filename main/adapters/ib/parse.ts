@@ -3,8 +3,9 @@
  * with a zod schema first: a malformed venue message becomes a clear error, never a half-filled
  * order or fill.
  */
+import { OrderAction, OrderType as IbOrderType, type Order as IbOrder } from '@stoqey/ib';
 import { z } from 'zod';
-import type { Fill, Instrument, InstrumentKind, OrderStatus, OrderType, Position, TimeInForce } from '../../../shared/model/index.js';
+import type { Fill, Instrument, InstrumentKind, OrderStatus, OrderType, Position, SubmitOrder, TimeInForce } from '../../../shared/model/index.js';
 import { formatIbInstrumentId, IB_VENUE, IbSecType, normalizeExpiry, normalizeMultiplier, type IbContractSpec } from './instrument-id.js';
 
 const Str = z.string();
@@ -271,6 +272,34 @@ export function toPosition(
     markPrice: mark?.marketPrice ?? null,
     fees: 0,
     tsUpdated,
+  };
+}
+
+/**
+ * The instrumentId of any contract TWS reports. Contracts Kestrel does not model (an option
+ * bought in TWS) still get a readable id, so a position or fill of theirs is never lost.
+ */
+export function instrumentIdOfContract(c: IbContractPayload): string {
+  try {
+    return formatIbInstrumentId(contractSpecOf(c));
+  } catch {
+    return `${IB_VENUE}:${c.secType || 'UNKNOWN'}:${c.localSymbol || c.symbol}:${c.exchange || c.primaryExch || 'SMART'}:${c.currency || 'USD'}`;
+  }
+}
+
+/** Kestrel's order command → IB's Order; orderRef carries the clientOrderId, so TWS echoes it back. */
+export function toIbOrder(cmd: SubmitOrder, accountId: string, clientOrderId: string): IbOrder {
+  const orderType = cmd.type === 'limit' ? IbOrderType.LMT : cmd.type === 'stop' ? IbOrderType.STP : IbOrderType.MKT;
+  return {
+    action: cmd.side === 'buy' ? OrderAction.BUY : OrderAction.SELL,
+    totalQuantity: cmd.quantity,
+    orderType,
+    ...(cmd.price !== undefined ? { lmtPrice: cmd.price } : {}),
+    ...(cmd.stopPrice !== undefined ? { auxPrice: cmd.stopPrice } : {}),
+    tif: cmd.timeInForce ?? 'DAY',
+    account: accountId,
+    orderRef: clientOrderId,
+    transmit: true,
   };
 }
 

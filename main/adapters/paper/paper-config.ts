@@ -76,6 +76,8 @@ export const PaperVenueConfig = z
       .default({ levelTicks: 1, maxLevels: 20 }),
     /** Fills kept in memory for fetchFillsSince (oldest dropped first). */
     fillHistoryLimit: z.number().int().positive().default(100_000),
+    /** Finished orders remembered (for fetch and duplicate clientOrderId checks), oldest dropped first. */
+    orderHistoryLimit: z.number().int().positive().default(100_000),
     /** Prefix of venue order and trade ids; default: the clock's time at start in base 36, unique per restart. */
     sessionTag: z.string().regex(/^[A-Za-z0-9]+$/, 'sessionTag must be letters and digits').optional(),
   })

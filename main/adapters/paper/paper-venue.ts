@@ -125,6 +125,7 @@ export class PaperVenue implements Gateway {
   /** Orders resting or waiting for their stop, per instrument, in arrival order. */
   private readonly live = new Map<string, Set<WorkingOrder>>();
   private fills: Fill[] = [];
+  private readonly finished: string[] = [];
   private readonly sessionTag: string;
   private orderSeq = 0;
   private tradeSeq = 0;
@@ -650,16 +651,18 @@ export class PaperVenue implements Gateway {
       total += PaperAccount.unrealizedPnl(p, mark);
       used += (Math.abs(p.quantity) * mark * p.instrument.multiplier) / account.leverage;
     }
-    for (const w of this.orders.values()) {
-      if (w === exclude || (w.phase !== 'resting' && w.phase !== 'stop_waiting') || w.order.accountId !== account.accountId) continue;
-      const instrument = this.instruments.get(w.order.instrumentId);
+    for (const [instrumentId, live] of this.live) {
+      const instrument = this.instruments.get(instrumentId);
       if (!instrument || settlementCurrency(instrument) !== currency) continue;
-      const price = w.order.price ?? w.order.stopPrice ?? 0;
-      const rest = this.remaining(w) * price * instrument.multiplier;
-      if (settlesInCash(instrument)) {
-        if (w.order.side === 'buy') used += rest * (1 + Math.max(0, this.feesFor(instrument).takerBps / 10_000));
-      } else {
-        used += rest / account.leverage;
+      for (const w of live) {
+        if (w === exclude || w.order.accountId !== account.accountId) continue;
+        const price = w.order.price ?? w.order.stopPrice ?? 0;
+        const rest = this.remaining(w) * price * instrument.multiplier;
+        if (settlesInCash(instrument)) {
+          if (w.order.side === 'buy') used += rest * (1 + Math.max(0, this.feesFor(instrument).takerBps / 10_000));
+        } else {
+          used += rest / account.leverage;
+        }
       }
     }
     return { total, used };
@@ -724,18 +727,20 @@ export class PaperVenue implements Gateway {
 
   /**
    * A print fills resting paper orders as makers at their own price: through the price at once, at
-   * the price once the queue estimated ahead has traded. The print's volume is handed out in
-   * price-time priority so two paper orders never both count the same volume.
+   * the price once the queue estimated ahead has traded. The print's volume is handed out once, in
+   * price-time priority — first to the side the aggressor hit, then to the other — so no two paper
+   * orders (of any account or side) count the same volume.
    */
   private matchRestingAgainst(tick: TradeTick, book: PaperBook): void {
     const live = this.live.get(tick.instrumentId);
     if (!live || live.size === 0) return;
     const tol = book.ticks.tolerance;
-    for (const side of ['buy', 'sell'] as const) {
+    let available = book.lots.floor(tick.quantity);
+    const sides = tick.side === 'sell' ? (['buy', 'sell'] as const) : (['sell', 'buy'] as const);
+    for (const side of sides) {
       const candidates = [...live]
         .filter((w) => w.phase === 'resting' && w.order.side === side && (side === 'buy' ? w.order.price! >= tick.price - tol : w.order.price! <= tick.price + tol))
         .sort((a, b) => (side === 'buy' ? b.order.price! - a.order.price! : a.order.price! - b.order.price!) || a.seq - b.seq);
-      let available = book.lots.floor(tick.quantity);
       for (const w of candidates) {
         const price = w.order.price!;
         const through = side === 'buy' ? tick.price < price - tol : tick.price > price + tol;
@@ -840,6 +845,9 @@ export class PaperVenue implements Gateway {
     w.phase = 'done';
     this.live.get(w.order.instrumentId)?.delete(w);
     this.setStatus(w, status, reason);
+    // Finished orders are kept so a repeated clientOrderId is recognised, up to a bound.
+    this.finished.push(w.order.clientOrderId);
+    while (this.finished.length > this.config.orderHistoryLimit) this.orders.delete(this.finished.shift()!);
   }
 
   private setStatus(w: WorkingOrder, status: OrderStatus, reason: string | null): void {

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { MS_PER_DAY } from '../../../shared/model/time.js';
 import { assertColumns, concatColumns, fromArrowTable, takeRows, toArrowTable, type Columns } from './columnar.js';
 import type { DatasetSchema } from './datasets.js';
@@ -42,23 +43,40 @@ export class DatasetIO {
     const length = assertColumns(batch.columns, schema.columns, `${schema.dataset} batch for ${venue}:${batch.symbol}`);
     if (length === 0) return [];
     const times = batch.columns[schema.timeColumn] as Float64Array;
-    const rowsByDay = new Map<number, number[]>();
-    let singleDay: number | undefined = Math.floor(times[0]! / MS_PER_DAY);
+    const firstDay = Math.floor(times[0]! / MS_PER_DAY);
+    let singleDay = true;
     for (let i = 0; i < length; i++) {
       const t = times[i]!;
       if (!Number.isInteger(t) || t < 0) {
         throw new Error(`${schema.dataset} row ${i} for ${venue}:${batch.symbol}: ${schema.timeColumn} ${t} is not an epoch-ms integer`);
       }
-      const day = Math.floor(t / MS_PER_DAY);
-      if (singleDay !== undefined && day !== singleDay) singleDay = undefined;
-      const rows = rowsByDay.get(day);
-      if (rows) rows.push(i);
-      else rowsByDay.set(day, [i]);
+      if (singleDay && Math.floor(t / MS_PER_DAY) !== firstDay) singleDay = false;
+    }
+    // Refuse here what a reader would refuse, so nothing written is silently dropped later.
+    for (const spec of schema.columns) {
+      if (!spec.positive) continue;
+      const values = batch.columns[spec.name] as Float64Array;
+      for (let i = 0; i < length; i++) {
+        if (!(values[i]! > 0 && values[i]! < Number.POSITIVE_INFINITY)) {
+          throw new Error(`${schema.dataset} row ${i} for ${venue}:${batch.symbol}: ${spec.name} ${values[i]} must be a finite number > 0`);
+        }
+      }
+    }
+    const byDay: Array<[number, Columns]> = [];
+    if (singleDay) byDay.push([firstDay, batch.columns]);
+    else {
+      const rowsByDay = new Map<number, number[]>();
+      for (let i = 0; i < length; i++) {
+        const day = Math.floor(times[i]! / MS_PER_DAY);
+        const rows = rowsByDay.get(day);
+        if (rows) rows.push(i);
+        else rowsByDay.set(day, [i]);
+      }
+      for (const [day, rows] of rowsByDay) byDay.push([day, takeRows(schema.columns, batch.columns, rows)]);
     }
     const written: string[] = [];
-    for (const [day, rows] of rowsByDay) {
-      const columns = singleDay !== undefined ? batch.columns : takeRows(schema.columns, batch.columns, rows);
-      const bytes = this.codec.encode(toArrowTable(schema.columns, columns));
+    for (const [day, columns] of byDay) {
+      const bytes = this.codec.encode(toArrowTable(schema.columns, columns), schema.columns);
       const key: PartitionKey = { venue, symbol: batch.symbol, date: utcDateOf(day * MS_PER_DAY) };
       written.push(await writeFileAtomic(partitionDir(this.root, schema.dataset, key), this.namer.next(), bytes));
     }
@@ -103,7 +121,7 @@ export class DatasetIO {
   /** Venue/symbol pairs that have at least one date folder in the dataset. */
   async listSymbols(schema: DatasetSchema): Promise<Array<{ venue: string; symbol: string }>> {
     const out: Array<{ venue: string; symbol: string }> = [];
-    for (const [venue, venueDir] of await listKeyFolders(`${this.root}/${schema.dataset}`, 'venue')) {
+    for (const [venue, venueDir] of await listKeyFolders(path.join(this.root, schema.dataset), 'venue')) {
       for (const [symbol] of await listKeyFolders(venueDir, 'symbol')) {
         out.push({ venue: decodePartitionValue(venue), symbol: decodePartitionValue(symbol) });
       }
@@ -133,6 +151,16 @@ export class DatasetIO {
       if (!(t >= dayStart && t < dayStart + MS_PER_DAY)) {
         this.warn(`skipping ${schema.dataset} Parquet file ${file}: row ${i} has ${schema.timeColumn} ${t}, outside its date folder`);
         return undefined;
+      }
+    }
+    for (const spec of schema.columns) {
+      if (!spec.positive) continue;
+      const values = columns[spec.name] as Float64Array;
+      for (let i = 0; i < values.length; i++) {
+        if (!(values[i]! > 0 && values[i]! < Number.POSITIVE_INFINITY)) {
+          this.warn(`skipping ${schema.dataset} Parquet file ${file}: row ${i} has ${spec.name} ${values[i]}, which must be a finite number > 0`);
+          return undefined;
+        }
       }
     }
     return columns;

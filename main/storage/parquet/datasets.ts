@@ -19,11 +19,11 @@ export interface DatasetSchema {
 export const TRADES_SCHEMA: DatasetSchema = {
   dataset: 'trades',
   columns: [
-    { name: 'ts', kind: 'int64' },
-    { name: 'ts_init', kind: 'int64' },
-    { name: 'trade_id', kind: 'utf8', numericWhenPossible: true },
-    { name: 'price', kind: 'float64' },
-    { name: 'quantity', kind: 'float64' },
+    { name: 'ts', kind: 'int64', delta: true },
+    { name: 'ts_init', kind: 'int64', delta: true },
+    { name: 'trade_id', kind: 'utf8', numericWhenPossible: true, delta: true },
+    { name: 'price', kind: 'float64', positive: true },
+    { name: 'quantity', kind: 'float64', positive: true },
     { name: 'is_buyer_maker', kind: 'bool' },
   ],
   timeColumn: 'ts',
@@ -35,8 +35,8 @@ export const BARS_SCHEMA: DatasetSchema = {
   columns: [
     { name: 'symbol', kind: 'utf8' },
     { name: 'interval', kind: 'utf8' },
-    { name: 'open_time', kind: 'int64' },
-    { name: 'close_time', kind: 'int64' },
+    { name: 'open_time', kind: 'int64', delta: true },
+    { name: 'close_time', kind: 'int64', delta: true },
     { name: 'time_label', kind: 'int32' },
     { name: 'open', kind: 'float64' },
     { name: 'high', kind: 'float64' },
@@ -60,7 +60,7 @@ export const BARS_SCHEMA: DatasetSchema = {
 export const FUNDING_SCHEMA: DatasetSchema = {
   dataset: 'funding',
   columns: [
-    { name: 'funding_time', kind: 'int64' },
+    { name: 'funding_time', kind: 'int64', delta: true },
     { name: 'rate', kind: 'float64' },
     { name: 'interval_hours', kind: 'float64' },
     { name: 'rate_24h', kind: 'float64' },
@@ -75,8 +75,8 @@ export const PREMIUM_INDEX_SCHEMA: DatasetSchema = {
   dataset: 'premium_index',
   columns: [
     { name: 'interval', kind: 'utf8' },
-    { name: 'open_time', kind: 'int64' },
-    { name: 'close_time', kind: 'int64' },
+    { name: 'open_time', kind: 'int64', delta: true },
+    { name: 'close_time', kind: 'int64', delta: true },
     { name: 'open', kind: 'float64' },
     { name: 'high', kind: 'float64' },
     { name: 'low', kind: 'float64' },

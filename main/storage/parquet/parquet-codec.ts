@@ -1,4 +1,5 @@
 import * as arrow from 'apache-arrow';
+import type { ColumnSpec } from './columnar.js';
 
 type ParquetWasm = typeof import('parquet-wasm');
 
@@ -18,7 +19,8 @@ export function loadParquetWasm(): Promise<ParquetWasm> {
 export const ROW_GROUP_ROWS = 1 << 20;
 
 export interface ParquetCodec {
-  encode(table: arrow.Table): Uint8Array;
+  /** `columns` carries per-column encoding choices (see ColumnSpec.delta). */
+  encode(table: arrow.Table, columns?: readonly ColumnSpec[]): Uint8Array;
   /** Throws on a truncated or corrupt file (parquet-wasm reports e.g. "Corrupt footer"). */
   decode(bytes: Uint8Array): arrow.Table;
 }
@@ -26,15 +28,16 @@ export interface ParquetCodec {
 export async function createParquetCodec(createdBy = 'kestrel'): Promise<ParquetCodec> {
   const pq = await loadParquetWasm();
   return {
-    encode(table) {
+    encode(table, columns = []) {
       // Properties are consumed by writeParquet, so a fresh set is built per file.
-      const props = new pq.WriterPropertiesBuilder()
-        .setCompression(pq.Compression.SNAPPY)
-        .setMaxRowGroupSize(ROW_GROUP_ROWS)
-        .setCreatedBy(createdBy)
-        .build();
+      let builder = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.SNAPPY).setMaxRowGroupSize(ROW_GROUP_ROWS).setCreatedBy(createdBy);
+      for (const c of columns) {
+        if (!c.delta) continue;
+        const encoding = c.kind === 'utf8' ? pq.Encoding.DELTA_BYTE_ARRAY : pq.Encoding.DELTA_BINARY_PACKED;
+        builder = builder.setColumnDictionaryEnabled(c.name, false).setColumnEncoding(c.name, encoding);
+      }
       const wasmTable = pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
-      return pq.writeParquet(wasmTable, props);
+      return pq.writeParquet(wasmTable, builder.build());
     },
     decode(bytes) {
       const wasmTable = pq.readParquet(bytes, { batchSize: ROW_GROUP_ROWS });

@@ -38,7 +38,7 @@ export interface TradeBatch {
   trades: TradeColumns;
 }
 
-export interface TradesQuery extends TimeRange {
+export interface ReadTradesQuery extends TimeRange {
   venue: string;
   /** ccxt unified symbol, e.g. `BTC/USDT:USDT`. */
   symbol: string;
@@ -46,18 +46,19 @@ export interface TradesQuery extends TimeRange {
   tradeIds?: 'auto' | 'string';
 }
 
-export interface BarsQuery extends TimeRange {
+/** Same fields as the API's `BarsQuery` (shared/api/contract.ts), so `GET /api/bars` can pass it through. */
+export interface ReadBarsQuery extends TimeRange {
   instrumentId: string;
   interval: string;
   /** Only the most recent `limit` bars of the range (still oldest first). */
   limit?: number;
 }
 
-export interface FundingQuery extends TimeRange {
+export interface ReadFundingQuery extends TimeRange {
   instrumentId: string;
 }
 
-export interface PremiumIndexQuery extends TimeRange {
+export interface ReadPremiumIndexQuery extends TimeRange {
   instrumentId: string;
   interval: string;
 }
@@ -126,23 +127,23 @@ export class ParquetStore {
 
   // ---- reading: ordered by time, one row per key (latest write wins) ----
 
-  async readTrades(query: TradesQuery): Promise<TradeColumns> {
+  async readTrades(query: ReadTradesQuery): Promise<TradeColumns> {
     return columnsToTradeColumns(await this.io.read(TRADES_SCHEMA, query.venue, query.symbol, query), query.tradeIds === 'string');
   }
 
-  async readBars(query: BarsQuery): Promise<Bar[]> {
+  async readBars(query: ReadBarsQuery): Promise<Bar[]> {
     const { venue, symbol } = splitInstrumentId(query.instrumentId);
     const columns = await this.io.read(BARS_SCHEMA, venue, symbol, query, (c, i) => (c.interval as string[])[i] === query.interval);
     const bars = columnsToBars(venue, symbol, columns);
     return query.limit !== undefined && bars.length > query.limit ? bars.slice(bars.length - query.limit) : bars;
   }
 
-  async readFunding(query: FundingQuery): Promise<FundingRate[]> {
+  async readFunding(query: ReadFundingQuery): Promise<FundingRate[]> {
     const { venue, symbol } = splitInstrumentId(query.instrumentId);
     return columnsToFunding(venue, symbol, await this.io.read(FUNDING_SCHEMA, venue, symbol, query));
   }
 
-  async readPremiumIndex(query: PremiumIndexQuery): Promise<PremiumIndexBar[]> {
+  async readPremiumIndex(query: ReadPremiumIndexQuery): Promise<PremiumIndexBar[]> {
     const { venue, symbol } = splitInstrumentId(query.instrumentId);
     const columns = await this.io.read(PREMIUM_INDEX_SCHEMA, venue, symbol, query, (c, i) => (c.interval as string[])[i] === query.interval);
     return columnsToPremiumIndex(venue, symbol, columns);

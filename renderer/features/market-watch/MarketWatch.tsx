@@ -10,10 +10,9 @@ import { useStores } from '../../stores/stores-context.js';
 function InstrumentCell({ data }: ICellRendererParams<MarketRow>) {
   if (!data) return null;
   return (
-    <span className="instrument-cell" title={data.instrumentId}>
+    <span className="instrument-cell" title={`${data.instrumentId}${data.kind ? ` · ${data.kind}` : ''}`}>
       <span className="instrument-symbol">{data.symbol}</span>
-      <span className="instrument-venue">{data.venue}</span>
-      {data.simulated ? <SimulatedBadge testId="row-simulated-badge" /> : null}
+      {data.simulated ? <SimulatedBadge testId="row-simulated-badge" /> : <span className="instrument-venue">{data.venue}</span>}
     </span>
   );
 }
@@ -21,23 +20,29 @@ function InstrumentCell({ data }: ICellRendererParams<MarketRow>) {
 const price = (p: ValueFormatterParams<MarketRow, number | null>) => formatNumber(p.value, decimalsForTick(p.data?.tickSize));
 const signedPrice = (p: ValueFormatterParams<MarketRow, number | null>) => formatSigned(p.value, decimalsForTick(p.data?.tickSize));
 const upDown = { 'num-up': (p: { value: unknown }) => typeof p.value === 'number' && p.value > 0, 'num-down': (p: { value: unknown }) => typeof p.value === 'number' && p.value < 0 };
+/** Colours a price by the direction of its last move (green uptick, red downtick). */
+const tickRules = (key: 'bidTick' | 'askTick' | 'lastTick') => ({
+  'num-up': (p: { data?: MarketRow }) => p.data?.[key] === 1,
+  'num-down': (p: { data?: MarketRow }) => p.data?.[key] === -1,
+});
 
 const columns: ColDef<MarketRow>[] = [
-  { headerName: 'Instrument', field: 'symbol', cellRenderer: InstrumentCell, flex: 2, minWidth: 150 },
-  { headerName: 'Bid', field: 'bid', valueFormatter: price, type: 'rightAligned', enableCellChangeFlash: true, flex: 1 },
-  { headerName: 'Ask', field: 'ask', valueFormatter: price, type: 'rightAligned', enableCellChangeFlash: true, flex: 1 },
-  { headerName: 'Last', field: 'last', valueFormatter: price, type: 'rightAligned', enableCellChangeFlash: true, flex: 1, cellClass: 'num-strong' },
-  { headerName: 'Chg', field: 'change', valueFormatter: signedPrice, type: 'rightAligned', cellClassRules: upDown, flex: 1, headerTooltip: 'Change since this workstation opened' },
+  { headerName: 'Instrument', field: 'symbol', cellRenderer: InstrumentCell, flex: 1, minWidth: 170 },
+  { headerName: 'Bid', field: 'bid', valueFormatter: price, type: 'rightAligned', cellClassRules: tickRules('bidTick'), width: 84 },
+  { headerName: 'Ask', field: 'ask', valueFormatter: price, type: 'rightAligned', cellClassRules: tickRules('askTick'), width: 84 },
+  { headerName: 'Last', field: 'last', valueFormatter: price, type: 'rightAligned', cellClass: 'num-strong', cellClassRules: tickRules('lastTick'), width: 84 },
   {
     headerName: 'Chg %',
     field: 'changePct',
     valueFormatter: (p) => (p.value === null || p.value === undefined ? '' : `${formatSigned(p.value, 2)}%`),
     type: 'rightAligned',
     cellClassRules: upDown,
-    width: 72,
+    width: 66,
+    headerTooltip: 'Change since this workstation opened',
   },
-  { headerName: 'Sprd', field: 'spread', valueFormatter: price, type: 'rightAligned', width: 64, hide: false },
-  { headerName: 'Time', field: 'tsQuote', valueFormatter: (p) => formatTime(p.value), type: ['rightAligned', EPOCH_MS_COLUMN], width: 96 },
+  { headerName: 'Chg', field: 'change', valueFormatter: signedPrice, type: 'rightAligned', cellClassRules: upDown, width: 72, headerTooltip: 'Change since this workstation opened' },
+  { headerName: 'Sprd', field: 'spread', valueFormatter: price, type: 'rightAligned', width: 60 },
+  { headerName: 'Time', field: 'tsQuote', valueFormatter: (p) => formatTime(p.value), type: ['rightAligned', EPOCH_MS_COLUMN], width: 92 },
 ];
 
 const rowClassRules = { 'row-selected': (p: { data?: MarketRow }) => p.data?.selected === true };

@@ -11,6 +11,7 @@ import {
   contractDataEnd,
   errMsg,
   execData,
+  historicalData,
   execDataEnd,
   marketDepth,
   nextValidId,
@@ -20,6 +21,7 @@ import {
   portfolioValue,
   tickPrice,
   tickSize,
+  type FakeBar,
   type FakeContract,
   type FakeExecution,
   type FakeOrder,
@@ -68,6 +70,8 @@ export class FakeTws {
   readonly orders = new Map<number, FakeOrder>();
   readonly executions: FakeExecution[] = [];
   readonly handshakes: Array<{ sessionId: number; versionRange: string }> = [];
+  /** TCP connections accepted, refused ones included. */
+  connectionAttempts = 0;
   /** Every clientId that completed START_API, in order (one entry per session). */
   readonly clientIds: number[] = [];
   private readonly server = net.createServer((socket) => this.accept(socket));
@@ -81,6 +85,7 @@ export class FakeTws {
   private frozen = false;
   private readonly marketFillPrice: number | null;
   private waiters: Array<() => void> = [];
+  private readonly bars = new Map<number, FakeBar[]>();
 
   constructor(options: FakeTwsOptions = {}) {
     if (this.recording.serverVersion !== SERVER_VERSION) {
@@ -187,6 +192,11 @@ export class FakeTws {
     return out;
   }
 
+  /** Bars the fake answers reqHistoricalData with for this contract (none: error 162). */
+  setHistoricalBars(conId: number, bars: FakeBar[]): void {
+    this.bars.set(conId, bars);
+  }
+
   // ---- orders ------------------------------------------------------------------------------
 
   /**
@@ -235,6 +245,7 @@ export class FakeTws {
   // ---- request handling --------------------------------------------------------------------
 
   private accept(socket: net.Socket): void {
+    this.connectionAttempts++;
     if (this.mode === 'refuse') {
       socket.destroy();
       return;
@@ -324,6 +335,13 @@ export class FakeTws {
           this.send(s, commissionReport(e));
         }
         return this.send(s, execDataEnd(reqId));
+      }
+      case OUT.REQ_HISTORICAL_DATA: {
+        const reqId = Number(fields[1]);
+        const [c] = this.match(fields.slice(2, 2 + CONTRACT_FIELDS));
+        const bars = c ? this.bars.get(c.conId) : undefined;
+        if (!bars) return this.send(s, errMsg(reqId, 162, 'Historical Market Data Service error message:HMDS query returned no data'));
+        return this.send(s, historicalData(reqId, String(bars[0]?.time ?? ''), String(bars[bars.length - 1]?.time ?? ''), bars));
       }
       case OUT.REQ_MARKET_DATA_TYPE:
       case OUT.REQ_AUTO_OPEN_ORDERS:

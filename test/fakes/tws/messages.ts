@@ -28,6 +28,7 @@ export const IN = {
   MARKET_DEPTH: 12,
   MARKET_DEPTH_L2: 13,
   MANAGED_ACCTS: 15,
+  HISTORICAL_DATA: 17,
   CURRENT_TIME: 49,
   CONTRACT_DATA_END: 52,
   OPEN_ORDER_END: 53,
@@ -52,6 +53,7 @@ export const OUT = {
   REQ_AUTO_OPEN_ORDERS: 15,
   REQ_ALL_OPEN_ORDERS: 16,
   REQ_MANAGED_ACCTS: 17,
+  REQ_HISTORICAL_DATA: 20,
   REQ_CURRENT_TIME: 49,
   REQ_GLOBAL_CANCEL: 58,
   REQ_MARKET_DATA_TYPE: 59,
@@ -181,6 +183,22 @@ export const execData = (reqId: number, e: FakeExecution): string => {
     e.permId, e.clientId, 0, e.cumQty, e.avgPrice, e.orderRef, '', '', '', e.lastLiquidity,
   ]);
 };
+
+export interface FakeBar {
+  /** Epoch seconds (formatDate 2). */
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  wap: number;
+  count: number;
+}
+
+/** HISTORICAL_DATA at sv 173 (>= SYNT_REALTIME_BARS 124: no version; start/end strings; bar count per bar). */
+export const historicalData = (reqId: number, start: string, end: string, bars: FakeBar[]): string =>
+  body([IN.HISTORICAL_DATA, reqId, start, end, bars.length, ...bars.flatMap((b) => [b.time, b.open, b.high, b.low, b.close, b.volume, b.wap, b.count])]);
 
 export const commissionReport = (e: FakeExecution): string =>
   body([IN.COMMISSION_REPORT, 1, e.execId, e.commission, e.commissionCurrency, '1.7976931348623157E308', '1.7976931348623157E308', '']);

@@ -12,7 +12,10 @@ export const gateQuirks: VenueQuirks = {
   defaultFundingIntervalHours: 8,
   contractSettings: { marginMode: false, positionMode: true, leverage: true },
   tradeBackfill: 'since',
+  tradeHistory: 'window',
+  historyPageLimit: { trades: 1000, ohlcv: 1000, funding: 1000 },
   quoteSource: 'bidsAsks',
+  myTradesNeedSymbol: false,
   premiumIndexKlines: false,
   credentialFields: DEFAULT_CREDENTIAL_FIELDS,
   venueClientOrderId: (id) => `t-${boundedClientId(id, 28, /[A-Za-z0-9_.-]/)}`,
@@ -24,6 +27,8 @@ export const gateQuirks: VenueQuirks = {
       throw err;
     }
   },
+  // ccxt passes `since` as `from` for contracts only; spot trades take it in seconds all the same.
+  tradeWindowParams: (market, sinceMs) => (market.spot ? { from: Math.floor(sinceMs / 1000) } : {}),
   fundingIntervalFromMarket: (market: Market) => {
     const secs = Number((market.info as { funding_interval?: unknown } | undefined)?.funding_interval);
     return Number.isFinite(secs) && secs > 0 ? secs / 3600 : undefined;

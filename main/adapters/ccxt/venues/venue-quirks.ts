@@ -10,6 +10,12 @@ export type TradeBackfillMode =
   /** The venue has no public trade history over REST; a gap is reported, not filled. */
   | 'none';
 
+/**
+ * How far back public trades can be paged over REST: `window` = by time, oldest first (since/until);
+ * `cursor-backward` = newest first by trade id; `recent` = only the latest page; `none` = not at all.
+ */
+export type TradeHistoryMode = 'window' | 'cursor-backward' | 'recent' | 'none';
+
 /** Where top-of-book quotes come from on this venue. */
 export type QuoteSource = 'bidsAsks' | 'ticker' | 'book';
 
@@ -58,7 +64,12 @@ export interface VenueQuirks {
   defaultFundingIntervalHours: number | null;
   contractSettings: ContractSettingSupport;
   tradeBackfill: TradeBackfillMode;
+  tradeHistory: TradeHistoryMode;
+  /** Page size for REST history calls (the venue's maximum). */
+  historyPageLimit: { trades: number; ohlcv: number; funding: number };
   quoteSource: QuoteSource;
+  /** fetchMyTrades needs a symbol (Binance): fills are fetched per traded symbol. */
+  myTradesNeedSymbol: boolean;
   /** Whether fetchOHLCV with `price: 'premiumIndex'` returns the venue's premium index klines. */
   premiumIndexKlines: boolean;
   /** ccxt constructor fields for the credentials (Hyperliquid signs with a wallet, not an API key). */
@@ -73,6 +84,8 @@ export interface VenueQuirks {
   watchTradesParams?(config: CcxtGatewayConfig): Record<string, unknown>;
   /** For 'fromId' venues: one page of trades with id > afterId, in the same id space as the stream. */
   fetchTradesAfterId?(ex: Exchange, request: TradePageRequest, config: CcxtGatewayConfig): Promise<unknown[]>;
+  /** Extra fetchTrades params for one time window of trade history (Gate spot needs `from` by hand). */
+  tradeWindowParams?(market: Market, sinceMs: number, untilMs: number): Record<string, unknown>;
   /** Raw klines with volume splits, where the venue has them. */
   fetchRawKlines?(ex: Exchange, market: Market, timeframe: string, sinceMs: number, limit: number, untilMs: number): Promise<RawKline[]>;
   /** Funding cadence read from a loaded market's raw info, when the venue lists it there. */
