@@ -130,6 +130,13 @@ export class BarAggregator {
     return this.clockMs;
   }
 
+  /** Bytes of the typed arrays the aggregator holds (windows, ids, closes): independent of trade count. */
+  stateBytes(): number {
+    let n = this.lastClose.byteLength + this.ledger.max.byteLength * 2 + this.slotMap.byteLength;
+    for (const r of [this.base, ...this.rolled]) n += r.acc.byteLength + r.starts.byteLength;
+    return n;
+  }
+
   stats(): AggregatorStats {
     return { ...this.counters, rejected: { ...this.counters.rejected }, forgottenIdGaps: this.ledger.forgottenGaps };
   }

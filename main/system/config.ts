@@ -55,7 +55,7 @@ export const KestrelConfig = z
         graceMs: z.number().int().min(0).max(3_600_000).default(2_000),
         /** Write trades and bars to Parquet under <dataDir>/parquet. */
         persist: z.boolean().default(true),
-        flushIntervalMs: z.number().int().min(100).default(5_000),
+        flushIntervalMs: z.number().int().min(100).default(30_000),
         /** Bars kept in memory per instrument and interval for charts. */
         barsInMemory: z.number().int().min(10).max(100_000).default(2_000),
       })

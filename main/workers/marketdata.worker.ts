@@ -5,6 +5,7 @@ import { BarsQuery } from '../../shared/api/contract.js';
 import { parseOrThrow } from '../../shared/api/errors.js';
 import { FeedHealth } from '../marketdata/feed-health.js';
 import { LiveBars } from '../marketdata/live-bars.js';
+import { openParquetHistory } from './parquet-history.js';
 import { RpcEndpoint } from './rpc.js';
 import { workerHost, type MarketDataBatch } from './host.js';
 
@@ -14,6 +15,8 @@ const quotes = new Map<string, QuoteRow>();
 const dirty = new Set<string>();
 const feed = new FeedHealth('SIM', 'SIM', true);
 let simulator: RpcEndpoint | null = null;
+// Created once the Parquet store is open; until then trades only update quotes.
+let bars: LiveBars | null = null;
 
 const { rpc, init } = workerHost((peer, port: MessagePort) => {
   if (peer !== 'simulator') return;
@@ -25,16 +28,8 @@ const { rpc, init } = workerHost((peer, port: MessagePort) => {
   });
   void ep.call<Instrument[]>('instruments').then((list) => {
     for (const i of list) instruments.set(i.instrumentId, i);
-    bars.setUniverse([...instruments.keys()]);
+    bars?.setUniverse([...instruments.keys()]);
   });
-});
-
-const bars = new LiveBars({
-  intervals: init.config.marketdata.intervals,
-  graceMs: init.config.marketdata.graceMs,
-  barsInMemory: init.config.marketdata.barsInMemory,
-  history: null,
-  onBar: (bar) => rpc.emit('bar', bar),
 });
 
 function onBatch(batch: MarketDataBatch): void {
@@ -44,38 +39,52 @@ function onBatch(batch: MarketDataBatch): void {
     const row = quotes.get(t.instrumentId);
     if (row) row.last = t.price;
   }
-  bars.onTrades(batch.trades, batch.venueTimeMs);
+  bars?.onTrades(batch.trades, batch.venueTimeMs);
   if (batch.trades.length) rpc.emit('trades', batch.trades);
 }
 
 function applyQuote(q: QuoteTick): void {
-  const inst = instruments.get(q.instrumentId);
   const prev = quotes.get(q.instrumentId);
-  quotes.set(q.instrumentId, {
-    instrumentId: q.instrumentId,
-    bid: q.bid,
-    ask: q.ask,
-    last: q.last ?? prev?.last ?? null,
-    ts: q.tsEvent,
-    simulated: inst?.simulated ?? false,
-  });
+  quotes.set(q.instrumentId, { instrumentId: q.instrumentId, bid: q.bid, ask: q.ask, last: q.last ?? prev?.last ?? null, ts: q.tsEvent, simulated: false });
   dirty.add(q.instrumentId);
+}
+
+/** A quote row is shown once its instrument is known, so its SIMULATED flag is never a guess. */
+function quoteRow(id: string): QuoteRow | null {
+  const row = quotes.get(id);
+  const inst = instruments.get(id);
+  return row && inst ? { ...row, simulated: inst.simulated } : null;
 }
 
 // The UI needs at most a few quote frames per second; coalesce.
 setInterval(() => {
   if (!dirty.size) return;
-  const rows = [...dirty].map((id) => quotes.get(id)!).filter(Boolean);
-  dirty.clear();
+  const rows = [...dirty].map(quoteRow).filter((r): r is QuoteRow => r !== null);
+  for (const r of rows) dirty.delete(r.instrumentId);
+  if (!rows.length) return;
   rpc.emit('quotes', rows);
 }, 250);
 setInterval(() => rpc.emit('gateway', feed.status(Date.now())), 1_000);
 
 rpc.handle('instruments.list', () => [...instruments.values()]);
-rpc.handle('quotes.list', () => [...quotes.values()]);
+rpc.handle('quotes.list', () => [...quotes.keys()].map(quoteRow).filter((r): r is QuoteRow => r !== null));
 rpc.handle('gateways.list', () => [feed.status(Date.now())]);
 rpc.handle('bars.list', async (params) => {
   const q = parseOrThrow(BarsQuery, params, 'bars query');
-  return bars.query(q);
+  return bars ? bars.query(q) : [];
 });
-rpc.handle('stop', () => undefined);
+rpc.handle('stop', async () => {
+  await history?.close();
+});
+
+const md = init.config.marketdata;
+// Parquet problems are the user's to see but must never stop the feed.
+const history = md.persist ? await openParquetHistory(init.dataDir, md.flushIntervalMs, (m) => console.error(`[marketdata] ${m}`)) : null;
+bars = new LiveBars({
+  intervals: md.intervals,
+  graceMs: md.graceMs,
+  barsInMemory: md.barsInMemory,
+  history,
+  onBar: (bar) => rpc.emit('bar', bar),
+});
+bars.setUniverse([...instruments.keys()]);

@@ -84,6 +84,7 @@ export class CcxtVenue {
     const ex = new Cls({
       enableRateLimit: true,
       timeout: config.timeoutMs,
+      ...(config.rateLimitMs ? { rateLimit: config.rateLimitMs } : {}),
       ...(credentials ? quirks.credentialFields(credentials) : {}),
     });
     ex.options = { ...ex.options, ...KESTREL_CCXT_OPTIONS, ...quirks.ccxtOptions, ...config.ccxtOptions };

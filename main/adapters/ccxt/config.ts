@@ -64,6 +64,8 @@ export const CcxtGatewayConfig = z
       })
       .strict()
       .prefault({}),
+    /** ccxt's own per-account limiter: milliseconds per cost unit (default: ccxt's figure for the venue). */
+    rateLimitMs: z.number().positive().optional(),
     /** REST round-trip probe (fetchTime); 0 turns it off. */
     heartbeatMs: z.number().int().nonnegative().default(15_000),
     /** Shared request budget of the venue across all its accounts (ccxt cost units per second). */

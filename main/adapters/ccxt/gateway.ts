@@ -129,6 +129,7 @@ export class CcxtGateway implements Gateway {
   private readonly backfills = new Map<string, TradeBackfill>();
   private readonly bookDepth = new Map<string, number>();
   private readonly quotesFromBook = new Set<string>();
+  private readonly lastQuoteKey = new Map<string, string>();
   private instruments: Instrument[] | null = null;
 
   private readonly clientIdByVenueClientId = new Map<string, string>();
@@ -323,15 +324,21 @@ export class CcxtGateway implements Gateway {
           `quotes:${symbol}`,
           symbol,
           (ex) => ex.watchBidsAsks([symbol]),
-          (tickers) => {
-            const t = (tickers as Record<string, unknown>)[symbol];
-            if (t) this.emitQuote(t);
-          },
+          (tickers) => this.emitQuote(this.latestCached('bidsasks', symbol) ?? (tickers as Record<string, unknown>)[symbol]),
         );
       } else {
-        this.startLoop(`quotes:${symbol}`, symbol, (ex) => ex.watchTicker(symbol), (t) => this.emitQuote(t));
+        this.startLoop(`quotes:${symbol}`, symbol, (ex) => ex.watchTicker(symbol), (t) => this.emitQuote(this.latestCached('tickers', symbol) ?? t));
       }
     }
+  }
+
+  /**
+   * ccxt resolves a watch with the first update of a burst; by the time Kestrel reads it the rest of
+   * the burst is in ccxt's cache. Quotes are worth only their latest value, so read that.
+   */
+  private latestCached(cache: 'bidsasks' | 'tickers', symbol: string): unknown {
+    const ex = this.session?.ex as unknown as Record<string, Record<string, unknown> | undefined> | undefined;
+    return ex?.[cache]?.[symbol];
   }
 
   async subscribeBook(instrumentIds: string[], depth = 50): Promise<void> {
@@ -567,9 +574,10 @@ export class CcxtGateway implements Gateway {
         try {
           const pending = watch(ex);
           if (loop.failures > 0) {
-            const first = await Promise.race([pending.then(() => 'data' as const), this.whenSocketsOpen(ex, loop)]);
+            // The settled-later loser of this race must not become an unhandled rejection.
+            const first = await Promise.race([pending.then(() => 'data' as const, () => 'failed' as const), this.whenSocketsOpen(ex, loop)]);
             if (!loop.active) break;
-            if (first !== 'closed') this.recovered(loop, onRecovered);
+            if (first === 'open') this.recovered(loop, onRecovered);
           }
           const data = await pending;
           if (!loop.active) break;
@@ -922,9 +930,14 @@ export class CcxtGateway implements Gateway {
   }
 
   private emitQuote(raw: unknown): void {
+    if (!raw) return;
     try {
       const q: QuoteTick | null = parseQuoteTick(raw, this.parseCtx());
-      if (q) this.listener.onQuote?.(q);
+      if (!q) return;
+      const key = `${q.tsEvent}|${q.bid}|${q.bidSize}|${q.ask}|${q.askSize}`;
+      if (this.lastQuoteKey.get(q.instrumentId) === key) return;
+      this.lastQuoteKey.set(q.instrumentId, key);
+      this.listener.onQuote?.(q);
     } catch (err) {
       this.noteError(`${this.config.venue}: a quote could not be read (${(err as Error).message})`, 'warn');
     }

@@ -143,3 +143,23 @@ export function protocolFor(venue: FakeVenue): WsProtocol {
       return bybit;
   }
 }
+
+/**
+ * Publishes recorded frames to the sockets subscribed to each frame's topic, in recorded order,
+ * yielding to the event loop every `batch` frames. Returns how many frames reached a socket.
+ */
+export async function replayFrames(
+  server: { venue: FakeVenue; publish(topic: string, text: string): number },
+  frames: ReadonlyArray<{ text: string; json: unknown }>,
+  batch = 20,
+): Promise<number> {
+  const protocol = protocolFor(server.venue);
+  let delivered = 0;
+  let i = 0;
+  for (const f of frames) {
+    const topic = protocol.topicOfFrame(f.json);
+    if (topic && server.publish(topic, f.text) > 0) delivered += 1;
+    if (++i % batch === 0) await new Promise((r) => setImmediate(r));
+  }
+  return delivered;
+}

@@ -58,6 +58,8 @@ export async function startHarness(
       wsUrl: server.wsUrl,
       heartbeatMs: 0,
       timeoutMs: 3000,
+      // ccxt's own limiter would pace the fake like the real venue (1 s per historicalTrades page).
+      rateLimitMs: 1,
       reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
       backfill: { quietDelayMs: 300 },
       ...config,
