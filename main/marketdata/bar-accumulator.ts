@@ -23,6 +23,11 @@ export const A_SELL_VOL = 9;
 export const A_BUY_QUOTE = 10;
 export const A_SELL_QUOTE = 11;
 export const A_COUNT = 12;
+/**
+ * Highest trade id seen for the instrument, kept in its open base window so the hot path reads it
+ * from the same row it updates (carried over when the window rolls). Unused in other windows.
+ */
+export const A_MAX_ID = 13;
 
 export function resetAcc(acc: Float64Array, o: number): void {
   acc[o + A_OPEN_TS] = Infinity;
@@ -38,6 +43,7 @@ export function resetAcc(acc: Float64Array, o: number): void {
   acc[o + A_BUY_QUOTE] = 0;
   acc[o + A_SELL_QUOTE] = 0;
   acc[o + A_COUNT] = 0;
+  acc[o + A_MAX_ID] = -Infinity;
 }
 
 /**

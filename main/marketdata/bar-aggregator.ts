@@ -10,6 +10,7 @@ import {
   A_COUNT,
   A_HIGH,
   A_LOW,
+  A_MAX_ID,
   accHasBar,
   accToBar,
   applyTrade,
@@ -19,7 +20,7 @@ import {
 } from './bar-accumulator.js';
 import { chooseBaseInterval, parseInterval, windowStart } from './bar-interval.js';
 import { TRADE_REJECT_REASONS, type AggregatorStats, type BarEventKind, type BarSink, type TradeRejectReason } from './bar-events.js';
-import { NO_TRADE_ID, type TradeBatch } from './trade-batch.js';
+import type { TradeBatch } from './trade-batch.js';
 import { TradeIdLedger } from './trade-id-ledger.js';
 import { WindowRing } from './window-ring.js';
 
@@ -39,6 +40,25 @@ export interface BarAggregatorOptions {
 
 /** Remembered string ids per instrument for venues whose trade ids are not numbers. */
 const STRING_ID_MEMORY = 65_536;
+
+// The hot loops index the accumulator row with literal offsets: V8 reloads an imported binding on
+// every access there, which cost ~20% of throughput. Checked against the layout once, at load.
+const F = 16;
+const HIGH = 3;
+const LOW = 4;
+const CLOSE = 5;
+const CLOSE_TS = 6;
+const CLOSE_ID = 7;
+const BUY_VOL = 8;
+const BUY_QUOTE = 10;
+const COUNT = 12;
+const MAX_ID = 13;
+if (
+  F !== ACC_FIELDS || HIGH !== A_HIGH || LOW !== A_LOW || CLOSE !== A_CLOSE || CLOSE_TS !== A_CLOSE_TS || CLOSE_ID !== A_CLOSE_ID ||
+  BUY_VOL !== A_BUY_VOL || BUY_QUOTE !== A_BUY_QUOTE || COUNT !== A_COUNT || MAX_ID !== A_MAX_ID
+) {
+  throw new Error('bar-aggregator hot-loop offsets no longer match the accumulator layout');
+}
 
 /**
  * Trades → bars for many instruments at once, in flat typed arrays (no object per trade or bar on
@@ -62,7 +82,10 @@ export class BarAggregator {
   private lastClose: Float64Array;
   private universeSlots: Int32Array | null = null;
   private stringIds = new Map<number, { seen: Set<string>; order: string[]; next: number }>();
-  private slotMap = new Int32Array(64);
+  /** Per batch-local instrument of the batch being added: its row in the open base window. */
+  private rowOf = new Int32Array(64);
+  private batchSlots = new Int32Array(64);
+  private maxIdCarry = new Float64Array(16);
   private scratch = new Float64Array(ACC_FIELDS);
 
   private clockMs = NaN;
@@ -132,7 +155,7 @@ export class BarAggregator {
 
   /** Bytes of the typed arrays the aggregator holds (windows, ids, closes): independent of trade count. */
   stateBytes(): number {
-    let n = this.lastClose.byteLength + this.ledger.max.byteLength * 2 + this.slotMap.byteLength;
+    let n = this.lastClose.byteLength + this.ledger.byteLength + this.rowOf.byteLength + this.batchSlots.byteLength;
     for (const r of [this.base, ...this.rolled]) n += r.acc.byteLength + r.starts.byteLength;
     return n;
   }
@@ -173,17 +196,23 @@ export class BarAggregator {
   /** A columnar batch (the hot path between threads). */
   addBatch(batch: TradeBatch): void {
     const n = batch.instrumentIds.length;
-    if (this.slotMap.length < n) this.slotMap = new Int32Array(Math.max(n, this.slotMap.length * 2));
-    for (let k = 0; k < n; k++) this.slotMap[k] = this.slotOf(batch.instrumentIds[k]!);
+    if (this.batchSlots.length < n) {
+      this.batchSlots = new Int32Array(Math.max(n, this.batchSlots.length * 2));
+      this.rowOf = new Int32Array(this.batchSlots.length);
+    }
+    for (let k = 0; k < n; k++) this.batchSlots[k] = this.slotOf(batch.instrumentIds[k]!);
     const len = batch.length;
     let i = 0;
     while (i < len) {
+      // Rows move when the window rolls or slots grow, i.e. only in the slow path: refresh after it.
+      for (let k = 0; k < n; k++) this.rowOf[k] = this.curOff + this.batchSlots[k]! * F;
       i = this.scanBatch(batch, i, len);
       if (i >= len) break;
       const ss = batch.slotSide[i]!;
       const local = ss >>> 1;
-      const io = batch.idOffset[i]!;
-      this.slowTrade(this.slotMap[local]!, io === NO_TRADE_ID ? -1 : batch.idBase[local]! + io, batch.tsBaseMs + batch.tsOffsetMs[i]!, batch.price[i]!, batch.qty[i]!, ss & 1);
+      // NaN base: this instrument's trades carry no ids.
+      const id = batch.idBase[local]! + batch.idOffset[i]!;
+      this.slowTrade(this.batchSlots[local]!, Number.isNaN(id) ? -1 : id, batch.tsBaseMs + batch.tsOffsetMs[i]!, batch.price[i]!, batch.qty[i]!, ss & 1);
       i++;
     }
   }
@@ -257,20 +286,21 @@ export class BarAggregator {
 
   private addTradeAt(s: number, id: number, t: number, p: number, q: number, side: number): void {
     const acc = this.base.acc;
-    const o = this.curOff + s * ACC_FIELDS;
-    const max = this.ledger.max;
-    // In-order, next id, inside the open window, sane numbers: everything else takes slowTrade.
-    if (t < this.curEnd && t >= this.curStart && id === max[s]! + 1 && t >= acc[o + A_CLOSE_TS]! && p > 0 && q > 0 && p < Infinity && q < Infinity) {
-      max[s] = id;
+    const o = this.curOff + s * F;
+    const pq = p * q;
+    // Inside the open window (closeTs is +Inf while the row is empty, else ≥ its start), in order,
+    // next id, sane numbers: everything else takes slowTrade.
+    if (t < this.curEnd && t >= acc[o + CLOSE_TS]! && id === acc[o + MAX_ID]! + 1 && p > 0 && q > 0 && pq < Infinity) {
+      acc[o + MAX_ID] = id;
       if (t > this.clockMs) this.clockMs = t;
-      acc[o + A_CLOSE_TS] = t;
-      acc[o + A_CLOSE_ID] = id;
-      acc[o + A_CLOSE] = p;
-      if (p > acc[o + A_HIGH]!) acc[o + A_HIGH] = p;
-      if (p < acc[o + A_LOW]!) acc[o + A_LOW] = p;
-      acc[o + A_BUY_VOL + side]! += q;
-      acc[o + A_BUY_QUOTE + side]! += p * q;
-      acc[o + A_COUNT]! += 1;
+      acc[o + CLOSE_TS] = t;
+      acc[o + CLOSE_ID] = id;
+      acc[o + CLOSE] = p;
+      if (p > acc[o + HIGH]!) acc[o + HIGH] = p;
+      if (p < acc[o + LOW]!) acc[o + LOW] = p;
+      acc[o + BUY_VOL + side]! += q;
+      acc[o + BUY_QUOTE + side]! += pq;
+      acc[o + COUNT]! += 1;
       this.counters.accepted++;
     } else this.slowTrade(s, id, t, p, q, side);
   }
@@ -278,8 +308,7 @@ export class BarAggregator {
   /** Runs the batch's in-order trades from `from` until one needs the slow path; returns its index. */
   private scanBatch(batch: TradeBatch, from: number, to: number): number {
     const acc = this.base.acc;
-    const max = this.ledger.max;
-    const slotMap = this.slotMap;
+    const rowOf = this.rowOf;
     const slotSide = batch.slotSide;
     const tsOff = batch.tsOffsetMs;
     const idOff = batch.idOffset;
@@ -287,33 +316,30 @@ export class BarAggregator {
     const price = batch.price;
     const qty = batch.qty;
     const tsBase = batch.tsBaseMs;
-    const ws = this.curStart;
     const we = this.curEnd;
-    const curOff = this.curOff;
     let clock = this.clockMs;
     let i = from;
     for (; i < to; i++) {
       const ss = slotSide[i]!;
       const local = ss >>> 1;
-      const s = slotMap[local]!;
       const side = ss & 1;
+      const o = rowOf[local]!;
       const t = tsBase + tsOff[i]!;
-      const io = idOff[i]!;
-      const id = idBase[local]! + io;
+      const id = idBase[local]! + idOff[i]!;
       const p = price[i]!;
       const q = qty[i]!;
-      const o = curOff + s * ACC_FIELDS;
-      if (t < we && t >= ws && id === max[s]! + 1 && io !== NO_TRADE_ID && t >= acc[o + A_CLOSE_TS]! && p > 0 && q > 0 && p < Infinity && q < Infinity) {
-        max[s] = id;
+      const pq = p * q;
+      if (t < we && t >= acc[o + CLOSE_TS]! && id === acc[o + MAX_ID]! + 1 && p > 0 && q > 0 && pq < Infinity) {
+        acc[o + MAX_ID] = id;
         if (t > clock) clock = t;
-        acc[o + A_CLOSE_TS] = t;
-        acc[o + A_CLOSE_ID] = id;
-        acc[o + A_CLOSE] = p;
-        if (p > acc[o + A_HIGH]!) acc[o + A_HIGH] = p;
-        if (p < acc[o + A_LOW]!) acc[o + A_LOW] = p;
-        acc[o + A_BUY_VOL + side]! += q;
-        acc[o + A_BUY_QUOTE + side]! += p * q;
-        acc[o + A_COUNT]! += 1;
+        acc[o + CLOSE_TS] = t;
+        acc[o + CLOSE_ID] = id;
+        acc[o + CLOSE] = p;
+        if (p > acc[o + HIGH]!) acc[o + HIGH] = p;
+        if (p < acc[o + LOW]!) acc[o + LOW] = p;
+        acc[o + BUY_VOL + side]! += q;
+        acc[o + BUY_QUOTE + side]! += pq;
+        acc[o + COUNT]! += 1;
       } else break;
     }
     this.clockMs = clock;
@@ -335,16 +361,25 @@ export class BarAggregator {
       const w = windowStart(t, this.base.intervalMs);
       const entry = this.base.retainedEntry(w, this.clockMs, this.graceMs);
       if (entry < 0) return this.reject(w < this.firstWindowMs ? 'before_start' : 'late', s, id, t, p, q);
-      if (hasId && !this.ledger.admit(s, id)) return this.reject('duplicate', s, id, t, p, q);
+      if (hasId && !this.admitId(s, id)) return this.reject('duplicate', s, id, t, p, q);
       this.applyLate(s, hasId ? id : -1, t, p, q, side);
       this.counters.accepted++;
       return;
     }
-    if (hasId && !this.ledger.admit(s, id)) return this.reject('duplicate', s, id, t, p, q);
+    if (hasId && !this.admitId(s, id)) return this.reject('duplicate', s, id, t, p, q);
     if (t >= this.curEnd) this.advanceClock(t);
     else if (t > this.clockMs) this.clockMs = t;
     applyTrade(this.base.acc, this.curOff + s * ACC_FIELDS, t, hasId ? id : -1, p, q, side);
     this.counters.accepted++;
+  }
+
+  /** Duplicate check; the instrument's max id lives in its row of the open base window. */
+  private admitId(s: number, id: number): boolean {
+    const at = this.curOff + s * F + MAX_ID;
+    const acc = this.base.acc;
+    if (!this.ledger.admit(s, id, acc[at]!)) return false;
+    if (id > acc[at]!) acc[at] = id;
+    return true;
   }
 
   private reject(reason: TradeRejectReason, s: number, id: number, t: number, p: number, q: number): void {
@@ -391,8 +426,13 @@ export class BarAggregator {
     this.settleBaseWindow();
     if (b.emit) this.emitWindow(b, b.currentEntry, closedStart, 'final');
     if (b.emit) this.decideComplete(b, b.currentEntry, closedStart);
+    // The max ids ride along into the new window (its entry may be the one just closed: grace 0).
+    const n = this.instrumentIds.length;
+    if (this.maxIdCarry.length < n) this.maxIdCarry = new Float64Array(this.capacity);
+    for (let s = 0; s < n; s++) this.maxIdCarry[s] = b.acc[b.offset(b.currentEntry, s) + MAX_ID]!;
     b.open(end);
     this.syncHot();
+    for (let s = 0; s < n; s++) b.acc[b.offset(b.currentEntry, s) + MAX_ID] = this.maxIdCarry[s]!;
     for (const r of this.rolled) {
       if (r.currentStart + r.intervalMs !== end) continue;
       this.fillEmpty(r, r.currentEntry);

@@ -6,13 +6,14 @@
  *   price      f64
  *   qty        f64
  *   tsOffsetMs u32  tsEvent − tsBaseMs (a batch spans at most 49 days)
- *   idOffset   u32  tradeId − idBase[instrument]; NO_TRADE_ID when the venue gives none
+ *   idOffset   u32  tradeId − idBase[instrument]
+ * An instrument whose trades carry no ids (idBase NaN) has them all without ids in that batch.
  */
 export interface TradeBatch {
   length: number;
   /** Batch-local instrument index → instrument id. */
   instrumentIds: string[];
-  /** Per batch-local instrument: the id its offsets count from. */
+  /** Per batch-local instrument: the id its offsets count from; NaN when its trades have no ids. */
   idBase: Float64Array;
   tsBaseMs: number;
   slotSide: Uint16Array;
@@ -22,10 +23,9 @@ export interface TradeBatch {
   idOffset: Uint32Array;
 }
 
-export const NO_TRADE_ID = 0xffffffff;
 /** 15 bits of instrument index next to the side bit. */
 export const MAX_BATCH_INSTRUMENTS = 0x8000;
-const U32_SPAN = 0xfffffffe;
+const U32_SPAN = 0xffffffff;
 
 /** Bytes one trade occupies in a TradeBatch. */
 export const TRADE_BATCH_BYTES_PER_TRADE = 2 + 8 + 8 + 4 + 4;
@@ -37,7 +37,8 @@ export const TRADE_BATCH_BYTES_PER_TRADE = 2 + 8 + 8 + 4 + 4;
 export class TradeBatchBuilder {
   private batch: TradeBatch;
   private index = new Map<string, number>();
-  private idBaseSet: boolean[] = [];
+  /** Per batch-local instrument: 1 ids, 0 no ids, undefined not seen yet. */
+  private idKind: (0 | 1 | undefined)[] = [];
 
   constructor(private readonly capacity = 65_536) {
     this.batch = this.fresh();
@@ -69,16 +70,20 @@ export class TradeBatchBuilder {
         b.idBase = grown;
       }
     }
-    let idOff = NO_TRADE_ID;
-    if (Number.isSafeInteger(tradeId) && tradeId >= 0) {
-      if (!this.idBaseSet[local]) {
-        // Centre the base so ids a little below the first one (out-of-order arrivals) still fit.
-        b.idBase[local] = Math.max(0, tradeId - 0x7fffffff);
-        this.idBaseSet[local] = true;
-      }
-      const off = tradeId - b.idBase[local]!;
-      if (!(off >= 0 && off <= U32_SPAN)) return false;
-      idOff = off;
+    const hasId = Number.isSafeInteger(tradeId) && tradeId >= 0;
+    let kind = this.idKind[local];
+    if (kind === undefined) {
+      kind = hasId ? 1 : 0;
+      this.idKind[local] = kind;
+      // Centre the base so ids a little below the first one (out-of-order arrivals) still fit.
+      b.idBase[local] = hasId ? Math.max(0, tradeId - 0x7fffffff) : NaN;
+    }
+    // One instrument's trades in a batch either all have ids or none do: a mix starts a new batch.
+    if (kind !== (hasId ? 1 : 0)) return false;
+    let idOff = 0;
+    if (hasId) {
+      idOff = tradeId - b.idBase[local]!;
+      if (!(idOff >= 0 && idOff <= U32_SPAN)) return false;
     }
     const i = b.length++;
     b.slotSide[i] = (local << 1) | (isBuyerMaker ? 1 : 0);
@@ -106,7 +111,7 @@ export class TradeBatchBuilder {
     };
     this.batch = this.fresh();
     this.index.clear();
-    this.idBaseSet = [];
+    this.idKind = [];
     return out;
   }
 

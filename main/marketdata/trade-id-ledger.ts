@@ -2,16 +2,14 @@
  * Which trade ids each instrument has already seen, so trades repeated by a reconnect replay are
  * dropped. Venue ids rise by one per trade (Binance trade and aggTrade ids), so the seen set is kept
  * as [min, max] minus a short list of gaps: in-order trades cost one comparison (`id === max + 1`,
- * done inline by the aggregator's hot loop, which then writes `max`); only out-of-order ids touch
- * the gap list.
+ * done inline by the callers' hot loops, which keep `max` next to their other per-instrument state
+ * and pass it in); only out-of-order ids touch the gap list.
  *
  * Gaps are bounded per instrument (`maxGaps`). When a venue's ids are sparse every trade opens a
  * gap; past the bound the oldest (lowest) gaps are forgotten, and a trade later arriving into a
  * forgotten gap is treated as a duplicate. That trade would be far older than any grace period.
  */
 export class TradeIdLedger {
-  /** Highest id seen per slot (-Infinity: none). Public so the hot loop can test and advance it. */
-  max: Float64Array;
   private min: Float64Array;
   /** Sorted, disjoint [lo, hi] pairs of unseen ids inside [min, max], flattened. */
   private gaps: (number[] | undefined)[] = [];
@@ -21,26 +19,27 @@ export class TradeIdLedger {
     capacity: number,
     private readonly maxGaps = 4096,
   ) {
-    this.max = new Float64Array(capacity).fill(-Infinity);
     this.min = new Float64Array(capacity).fill(Infinity);
   }
 
   grow(capacity: number): void {
-    const max = new Float64Array(capacity).fill(-Infinity);
-    max.set(this.max);
     const min = new Float64Array(capacity).fill(Infinity);
     min.set(this.min);
-    this.max = max;
     this.min = min;
   }
 
-  /** Records `id` for `slot`; false when it was seen before. Ids must be integers ≥ 0. */
-  admit(slot: number, id: number): boolean {
-    const max = this.max[slot]!;
+  get byteLength(): number {
+    return this.min.byteLength;
+  }
+
+  /**
+   * Records `id` for `slot`, whose highest id so far is `max` (-Infinity: none); false when it was
+   * seen before. When `id > max` the caller makes `id` its new max. Ids must be integers ≥ 0.
+   */
+  admit(slot: number, id: number, max: number): boolean {
     if (id > max) {
       if (max === -Infinity) this.min[slot] = id;
       else if (id > max + 1) this.addGap(slot, max + 1, id - 1, true);
-      this.max[slot] = id;
       return true;
     }
     const min = this.min[slot]!;
@@ -90,9 +89,9 @@ export class TradeIdLedger {
     return true;
   }
 
-  /** Lowest and highest id seen for `slot` (min > max when none). */
-  range(slot: number): { min: number; max: number } {
-    return { min: this.min[slot]!, max: this.max[slot]! };
+  /** Lowest id seen for `slot` (Infinity when none). */
+  minOf(slot: number): number {
+    return this.min[slot]!;
   }
 
   /** Number of unseen ids remembered for `slot` (tests and diagnostics). */

@@ -9,6 +9,7 @@ import {
   A_COUNT,
   A_HIGH,
   A_LOW,
+  A_MAX_ID,
   accToBar,
   applyTrade,
   combineAcc,
@@ -17,6 +18,19 @@ import {
 } from './bar-accumulator.js';
 import { type ParsedInterval, windowStart } from './bar-interval.js';
 import { TradeIdLedger } from './trade-id-ledger.js';
+
+// Literal row offsets in the hot loop (see bar-aggregator.ts: imported bindings are reloaded per access).
+const HIGH = 3;
+const LOW = 4;
+const CLOSE = 5;
+const CLOSE_TS = 6;
+const CLOSE_ID = 7;
+const BUY_VOL = 8;
+const BUY_QUOTE = 10;
+const COUNT = 12;
+if (HIGH !== A_HIGH || LOW !== A_LOW || CLOSE !== A_CLOSE || CLOSE_TS !== A_CLOSE_TS || CLOSE_ID !== A_CLOSE_ID || BUY_VOL !== A_BUY_VOL || BUY_QUOTE !== A_BUY_QUOTE || COUNT !== A_COUNT || A_MAX_ID !== 13) {
+  throw new Error('trade-window-store hot-loop offsets no longer match the accumulator layout');
+}
 
 /**
  * Base windows of ONE instrument from a finished set of trades (a file): every window is kept until
@@ -28,11 +42,11 @@ export class TradeWindowStore {
   private readonly index = new Map<number, number>();
   private starts: number[] = [];
   private acc = new Float64Array(256 * ACC_FIELDS);
-  readonly ledger = new TradeIdLedger(1);
+  private readonly ledger = new TradeIdLedger(1);
+  private maxId = -Infinity;
   accepted = 0;
   duplicates = 0;
   // The window the last trade went to: in a time-sorted file, nearly every trade goes there too.
-  private curStart = NaN;
   private curEnd = NaN;
   private curOff = 0;
 
@@ -45,48 +59,44 @@ export class TradeWindowStore {
   /** Adds trades [from, to) of the given columns. side: 1 when the buyer was the maker. */
   addColumns(ts: Float64Array, ids: Float64Array, price: Float64Array, qty: Float64Array, side: Uint8Array, from: number, to: number): void {
     let acc = this.acc;
-    let ws = this.curStart;
     let we = this.curEnd;
     let o = this.curOff;
-    let max = this.ledger.max[0]!;
+    let max = this.maxId;
     let fast = 0;
     for (let i = from; i < to; i++) {
       const t = ts[i]!;
       const id = ids[i]!;
       const p = price[i]!;
       const q = qty[i]!;
-      if (t < we && t >= ws && id === max + 1 && t >= acc[o + A_CLOSE_TS]!) {
+      // A record's closeTs lies inside its window (or is +Inf while empty), so t ≥ closeTs also means t ≥ its start.
+      if (t < we && t >= acc[o + CLOSE_TS]! && id === max + 1) {
         max = id;
-        acc[o + A_CLOSE_TS] = t;
-        acc[o + A_CLOSE_ID] = id;
-        acc[o + A_CLOSE] = p;
-        if (p > acc[o + A_HIGH]!) acc[o + A_HIGH] = p;
-        if (p < acc[o + A_LOW]!) acc[o + A_LOW] = p;
+        acc[o + CLOSE_TS] = t;
+        acc[o + CLOSE_ID] = id;
+        acc[o + CLOSE] = p;
+        if (p > acc[o + HIGH]!) acc[o + HIGH] = p;
+        if (p < acc[o + LOW]!) acc[o + LOW] = p;
         const m = side[i]!;
-        acc[o + A_BUY_VOL + m]! += q;
-        acc[o + A_BUY_QUOTE + m]! += p * q;
-        acc[o + A_COUNT]! += 1;
+        acc[o + BUY_VOL + m]! += q;
+        acc[o + BUY_QUOTE + m]! += p * q;
+        acc[o + COUNT]! += 1;
         fast++;
         continue;
       }
-      this.ledger.max[0] = max;
-      if (!this.ledger.admit(0, id)) {
+      if (!this.ledger.admit(0, id, max)) {
         this.duplicates++;
-        max = this.ledger.max[0]!;
         continue;
       }
-      max = this.ledger.max[0]!;
+      if (id > max) max = id;
       const w = windowStart(t, this.intervalMs);
       o = this.recordFor(w);
       acc = this.acc;
-      ws = w;
       we = w + this.intervalMs;
       applyTrade(acc, o, t, id, p, q, side[i]!);
       this.accepted++;
     }
-    this.ledger.max[0] = max;
+    this.maxId = max;
     this.accepted += fast;
-    this.curStart = ws;
     this.curEnd = we;
     this.curOff = o;
   }
@@ -100,11 +110,12 @@ export class TradeWindowStore {
     }
     this.accepted += other.accepted;
     this.duplicates += other.duplicates;
+    this.maxId = Math.max(this.maxId, other.maxId);
   }
 
   /** Lowest and highest trade id seen (min > max when none). */
   idRange(): { min: number; max: number } {
-    return this.ledger.range(0);
+    return { min: this.ledger.minOf(0), max: this.maxId };
   }
 
   /**

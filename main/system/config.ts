@@ -4,6 +4,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { BarInterval, InstrumentKind } from '../../shared/model/index.js';
 import { PaperVenueConfig } from '../adapters/paper/paper-config.js';
+import { IbGatewayConfig } from '../adapters/ib/config.js';
+import { CcxtGatewayConfig } from '../adapters/ccxt/config.js';
 import { describeZodError } from '../../shared/api/errors.js';
 
 export const SimulatedInstrumentConfig = z
@@ -34,6 +36,29 @@ export const DEFAULT_SIMULATED_INSTRUMENTS: SimulatedInstrumentConfig[] = [
   { symbol: 'SPY', kind: 'stock', base: 'SPY', quote: 'USD', startPrice: 600, tickSize: 0.01, lotSize: 1, annualVol: 0.15, tradesPerSec: 5, baseSpreadBps: 0.2 },
 ];
 
+const VenueCommon = {
+  /** Market data to stream from connect: instrumentIds, or symbols of this venue (BTC/USDT:USDT). */
+  subscribe: z.array(z.string().min(1)).default([]),
+  /**
+   * Where this account's orders go: 'paper' fills them on the paper venue against this venue's live
+   * data (the default: no order ever reaches the venue); 'venue' sends them to the venue (testnet or
+   * live per the connection settings).
+   */
+  orders: z.enum(['paper', 'venue'], { error: 'orders must be "paper" or "venue"' }).default('paper'),
+  /** With orders: 'venue', journal and show would-be orders without sending them. */
+  dryRun: z.boolean().default(false),
+};
+
+export const VenueConfig = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('ib'), ib: IbGatewayConfig.prefault({}), ...VenueCommon }).strict(),
+    z.object({ type: z.literal('ccxt'), ccxt: CcxtGatewayConfig, ...VenueCommon }).strict(),
+  ],
+  { error: 'each venue needs type "ib" or "ccxt"' },
+);
+export type VenueConfig = z.infer<typeof VenueConfig>;
+
 export const KestrelConfig = z
   .object({
     simulator: z
@@ -46,6 +71,8 @@ export const KestrelConfig = z
       })
       .strict()
       .prefault({}),
+    /** Venue connections (IB, ccxt venues). None: the simulator alone. */
+    venues: z.array(VenueConfig).default([]),
     /** Paper venue: accounts and starting cash, fees per venue, latency, cash checks. */
     paper: PaperVenueConfig.prefault({}),
     marketdata: z

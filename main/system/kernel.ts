@@ -54,7 +54,11 @@ export class Kernel implements KestrelApi {
       { config: opts.config, dataDir: opts.dataDir },
       roles,
       opts.config.workers,
-      ['marketdata', 'execution'],
+      [
+        ['simulator', 'marketdata'],
+        ['simulator', 'execution'],
+        ['marketdata', 'execution'],
+      ],
     );
     this.supervisor.on('event', (_role: string, event: string, data: unknown) => this.onWorkerEvent(event, data));
     this.supervisor.on('log', (line: string) => this.log(line));
@@ -155,6 +159,9 @@ export class Kernel implements KestrelApi {
     const first = await Promise.race([viaExecution.catch(() => ({ ok: false as const, s: null })), timeout]);
     if (first.ok) return first.s;
     this.log('kill switch: execution worker did not answer; halting from the supervisor');
+    // Second path: straight to the gateways, so venue orders are canceled even with execution stuck.
+    const failures = await this.supervisor.rpc('marketdata')?.call<string[]>('gw.cancelEverything', {}).catch((err: unknown) => [(err as Error).message]);
+    if (failures?.length) this.log(`kill switch: some venues did not confirm cancel-all: ${failures.join('; ')}`);
     const db = openDatabase(this.opts.dataDir);
     try {
       const journal = new SqliteJournal(db);

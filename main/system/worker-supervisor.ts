@@ -39,8 +39,8 @@ export class WorkerSupervisor extends EventEmitter {
     private readonly init: Omit<WorkerInit, 'role'>,
     private readonly roles: WorkerRole[],
     private readonly limits: { maxRestarts: number; restartWindowMs: number },
-    /** Which workers receive the simulator's market data on a direct port. */
-    private readonly marketDataConsumers: WorkerRole[],
+    /** Pairs of workers that talk over a direct MessagePort (hot paths skip the main thread). */
+    private readonly links: [WorkerRole, WorkerRole][],
   ) {
     super();
   }
@@ -48,7 +48,7 @@ export class WorkerSupervisor extends EventEmitter {
   async start(): Promise<void> {
     for (const role of this.roles) this.startWorker(role);
     await Promise.all(this.roles.map((r) => this.waitOnline(r)));
-    this.wireSimulator();
+    this.wireLinks();
   }
 
   rpc(role: WorkerRole): RpcEndpoint | null {
@@ -109,23 +109,22 @@ export class WorkerSupervisor extends EventEmitter {
       if (this.stopped) return;
       this.startWorker(slot.role);
       void this.waitOnline(slot.role).then(() => {
-        this.wireSimulator(slot.role);
+        this.wireLinks(slot.role);
         this.workerEvent(slot.role, 'restarted', `after ${slot.restarts.length} restart(s)`);
       });
     }, delayMs).unref();
   }
 
-  /** Direct simulator → consumer ports. `only` rewires one side after a restart. */
-  private wireSimulator(only?: WorkerRole): void {
-    const sim = this.slots.get('simulator')?.worker;
-    if (!sim) return;
-    for (const consumer of this.marketDataConsumers) {
-      if (only && only !== 'simulator' && only !== consumer) continue;
-      const target = this.slots.get(consumer)?.worker;
-      if (!target) continue;
+  /** Hands each linked pair the two ends of a new channel. `only` rewires the links of a restarted worker. */
+  private wireLinks(only?: WorkerRole): void {
+    for (const [a, b] of this.links) {
+      if (only && only !== a && only !== b) continue;
+      const wa = this.slots.get(a)?.worker;
+      const wb = this.slots.get(b)?.worker;
+      if (!wa || !wb) continue;
       const { port1, port2 } = new MessageChannel();
-      sim.postMessage({ t: 'attach', peer: consumer, port: port1 }, [port1]);
-      target.postMessage({ t: 'attach', peer: 'simulator', port: port2 }, [port2]);
+      wa.postMessage({ t: 'attach', peer: b, port: port1 }, [port1]);
+      wb.postMessage({ t: 'attach', peer: a, port: port2 }, [port2]);
     }
   }
 

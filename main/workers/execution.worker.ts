@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { Balance, Instrument, Position, QuoteTick } from '../../shared/model/index.js';
+import type { Balance, Fill, Instrument, Order, Position, QuoteTick } from '../../shared/model/index.js';
 import { SubmitOrder, systemClock } from '../../shared/model/index.js';
 import { apiMethods } from '../../shared/api/contract.js';
 import { parseOrThrow } from '../../shared/api/errors.js';
@@ -12,6 +12,8 @@ import { PaperVenue } from '../adapters/paper/paper-venue.js';
 import { timerScheduler } from '../adapters/paper/scheduler.js';
 import type { Gateway } from '../adapters/gateway.js';
 import { RpcEndpoint } from './rpc.js';
+import { RemoteGateway } from './remote-gateway.js';
+import type { VenueAccount } from './venue-host.js';
 import { workerHost, type MarketDataBatch } from './host.js';
 
 // Execution worker: OMS, journal, trading state, the paper venue and the portfolio.
@@ -20,16 +22,25 @@ const instruments = new Map<string, Instrument>();
 const lastQuote = new Map<string, QuoteTick>();
 const lastTrade = new Map<string, number>();
 let simulator: RpcEndpoint | null = null;
+/** The market-data worker hosts the venue gateways; orders for venue accounts go there. */
+let gatewaysPort: RpcEndpoint | null = null;
+const remoteGateways = new Map<string, RemoteGateway>();
 
 const { rpc, init } = workerHost((peer, port: MessagePort) => {
-  if (peer !== 'simulator') return;
-  simulator?.close();
   const ep = new RpcEndpoint(port);
-  simulator = ep;
-  ep.onEvent((event, data) => {
-    if (event === 'md') onBatch(data as MarketDataBatch);
-  });
-  void ep.call<Instrument[]>('instruments').then(onInstruments);
+  if (peer === 'simulator') {
+    simulator?.close();
+    simulator = ep;
+    ep.onEvent((event, data) => {
+      if (event === 'md') onBatch(data as MarketDataBatch);
+    });
+    void ep.call<Instrument[]>('instruments').then((list) => onInstruments(list, 'simulator'));
+  } else if (peer === 'marketdata') {
+    gatewaysPort?.close();
+    gatewaysPort = ep;
+    ep.onEvent((event, data) => onGatewaysEvent(event, data));
+    void ep.call<VenueAccount[]>('gw.accounts').then(onVenueAccounts, () => undefined);
+  }
 });
 
 const db = openDatabase(init.dataDir);
@@ -39,12 +50,14 @@ const clock = systemClock;
 const paper = new PaperVenue({ clock, scheduler: timerScheduler, config: init.config.paper });
 const portfolio = new Portfolio();
 const gateways = new Map<string, Gateway>(paper.accountIds().map((id) => [id, paper]));
+const dryRunAccounts = new Set<string>();
 
 const oms = new OrderManager({
   clock,
   journal,
   gateways,
   defaultAccountId: paper.accountIds()[0]!,
+  dryRunAccounts,
   instrument: (id) => instruments.get(id),
   referencePrice: (id) => {
     const q = lastQuote.get(id);
@@ -69,22 +82,91 @@ paper.setListener({
 void paper.connect();
 
 let restored = false;
-function onInstruments(list: Instrument[]): void {
+const waitingFor = new Set<string>([...(init.config.simulator.enabled ? ['simulator'] : []), ...(init.config.venues.length ? ['venues'] : [])]);
+// Venues may be slow or down at start; restore what can be restored after this long regardless.
+const RESTORE_DEADLINE_MS = 15_000;
+setTimeout(() => restoreOnce(), RESTORE_DEADLINE_MS).unref();
+
+function onInstruments(list: Instrument[], source: string): void {
   for (const i of list) instruments.set(i.instrumentId, i);
   paper.addInstruments(list);
+  waitingFor.delete(source);
+  if (!waitingFor.size) restoreOnce();
+}
+
+/**
+ * Rebuilds the paper venue from the journal once every instrument source has answered: open orders
+ * resume resting, cash and positions as they were. An order whose instrument is gone is expired,
+ * with the reason, rather than left open forever.
+ */
+function restoreOnce(): void {
   if (restored) return;
   restored = true;
-  // Rebuild the venue from the journal: open orders resume resting, cash and positions as they were.
   const snapshot = settings.get<{ positions: Position[]; balances: Balance[] }>(PAPER_SNAPSHOT_KEY) ?? { positions: [], balances: [] };
+  const paperAccounts = new Set(paper.accountIds());
+  const open = journal.listOrders('open').filter((o) => paperAccounts.has(o.accountId));
+  for (const o of open.filter((x) => !instruments.has(x.instrumentId))) {
+    oms.onVenueOrder({ ...o, status: 'expired', reason: `${o.instrumentId} is not available after the restart` });
+  }
   const report = paper.restore({
-    openOrders: journal.listOrders('open').filter((o) => instruments.has(o.instrumentId)),
+    openOrders: open.filter((o) => instruments.has(o.instrumentId)),
     positions: snapshot.positions.filter((p) => instruments.has(p.instrumentId)),
     balances: snapshot.balances,
-    fills: journal.listFills(),
+    fills: journal.listFills().filter((f) => paperAccounts.has(f.accountId)),
   });
   for (const o of report.expiredOrders) oms.onVenueOrder(o);
   // A halt persisted before a crash or restart still holds: nothing may stay working at the venue.
   if (oms.tradingState.isHalted() && journal.listOrders('open').length) void oms.cancelAll('kill-switch (restart while halted)');
+}
+
+function onGatewaysEvent(event: string, data: unknown): void {
+  switch (event) {
+    case 'md':
+      onBatch(data as MarketDataBatch);
+      return;
+    case 'instruments':
+      onInstruments(data as Instrument[], 'venue-instruments');
+      return;
+    case 'venuesReady':
+      if (data) onInstruments([], 'venues');
+      return;
+    case 'venueAccounts':
+      onVenueAccounts(data as VenueAccount[]);
+      return;
+    // Venues name accounts their own way (IB: DU123…); Kestrel books under the configured account.
+    case 'venueOrder': {
+      const { accountId, order } = data as { accountId: string; order: Order };
+      if (gateways.has(accountId)) oms.onVenueOrder({ ...order, accountId });
+      return;
+    }
+    case 'venueFill': {
+      const { accountId, fill } = data as { accountId: string; fill: Fill };
+      if (gateways.has(accountId)) oms.onVenueFill({ ...fill, accountId });
+      return;
+    }
+  }
+}
+
+/**
+ * Venue accounts become order routes. Then reconcile: fills the venue reports since the last one
+ * journaled are applied (deduplicated by venue trade id), so a restart never misses a fill.
+ */
+function onVenueAccounts(accounts: VenueAccount[]): void {
+  for (const a of accounts) {
+    let gw = remoteGateways.get(a.accountId);
+    if (!gw) {
+      gw = new RemoteGateway(a.gatewayId, a.venue, () => gatewaysPort);
+      gw.setListener({ onOrder: (o) => oms.onVenueOrder({ ...o, accountId: a.accountId }), onFill: (f) => oms.onVenueFill({ ...f, accountId: a.accountId }) });
+      remoteGateways.set(a.accountId, gw);
+      gateways.set(a.accountId, gw);
+    }
+    if (a.dryRun) dryRunAccounts.add(a.accountId);
+    const lastSeen = journal.listFills().filter((f) => f.accountId === a.accountId).reduce((m, f) => Math.max(m, f.tsEvent), 0);
+    void gw
+      .fetchFillsSince(lastSeen)
+      .then((fills) => fills.forEach((f) => gw.deliverFill(f)))
+      .catch((err: unknown) => journal.audit('execution', 'reconcile-failed', `${a.accountId}: ${(err as Error).message}`));
+  }
 }
 
 function onBatch(batch: MarketDataBatch): void {
@@ -93,6 +175,7 @@ function onBatch(batch: MarketDataBatch): void {
     portfolio.mark(q.instrumentId, (q.bid + q.ask) / 2);
     paper.onQuote(q);
   }
+  for (const b of batch.books ?? []) paper.onBook(b);
   for (const t of batch.trades) lastTrade.set(t.instrumentId, t.price);
   if (batch.trades.length) paper.onTrades(batch.trades);
 }
@@ -105,7 +188,10 @@ rpc.handle('orders.cancelAll', async () => ({ canceled: await oms.cancelAll() })
 rpc.handle('orders.list', (p) => journal.listOrders(parseOrThrow(apiMethods['orders.list'].input, p).status));
 rpc.handle('fills.list', (p) => journal.listFills(parseOrThrow(apiMethods['fills.list'].input, p).since ?? 0));
 rpc.handle('positions.list', () => portfolio.positions());
-rpc.handle('balances.list', () => paper.fetchBalances());
+rpc.handle('balances.list', async () => {
+  const venueBalances = await Promise.all([...remoteGateways.values()].map((g) => g.fetchBalances().catch(() => [])));
+  return [...(await paper.fetchBalances()), ...venueBalances.flat()];
+});
 rpc.handle('tradingState.get', () => oms.tradingState.get());
 rpc.handle('killSwitch.halt', (p) => {
   const { reason, flatten } = parseOrThrow(apiMethods['killSwitch.halt'].input, p);

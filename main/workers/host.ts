@@ -33,7 +33,9 @@ export function workerHost(onAttach: (peer: string, port: MessagePort) => void):
 /** Batches of market data the simulator (or a gateway) sends to its subscribers. */
 export interface MarketDataBatch {
   trades: import('../../shared/model/index.js').TradeTick[];
-  quotes: import('../../shared/model/index.js').QuoteTick[];
+  quotes: import("../../shared/model/index.js").QuoteTick[];
+  /** L2 books, when a venue streams them (paper fills walk them). */
+  books?: import("../../shared/model/index.js").OrderBook[];
   /** Venue clock at the end of the batch: lets bars close even when no trade arrives. */
   venueTimeMs: number;
 }

@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { Instrument, QuoteTick } from '../../shared/model/index.js';
+import type { Fill, GatewayStatus, Instrument, Order, OrderBook, QuoteTick, TradeTick } from '../../shared/model/index.js';
 import type { QuoteRow } from '../../shared/api/contract.js';
 import { BarsQuery } from '../../shared/api/contract.js';
 import { parseOrThrow } from '../../shared/api/errors.js';
@@ -7,40 +7,97 @@ import { FeedHealth } from '../marketdata/feed-health.js';
 import { LiveBars } from '../marketdata/live-bars.js';
 import { openParquetHistory } from './parquet-history.js';
 import { RpcEndpoint } from './rpc.js';
+import { VenueHost } from './venue-host.js';
 import { workerHost, type MarketDataBatch } from './host.js';
 
-// Gateways/market-data worker: owns the feeds, the latest quotes, live bars and history writes.
+// Gateways/market-data worker: owns the venue sessions and the simulator feed, the latest quotes,
+// live bars and history writes. Market data and venue order events go straight to the execution
+// worker over a direct port.
 const instruments = new Map<string, Instrument>();
+const venueInstruments: Instrument[] = [];
+/** Instruments that stream here (simulator + subscriptions): a bar window is complete when all have bars. */
+const streamed = new Set<string>();
 const quotes = new Map<string, QuoteRow>();
 const dirty = new Set<string>();
-const feed = new FeedHealth('SIM', 'SIM', true);
+const simFeed = new FeedHealth('SIM', 'SIM', true);
+const venueStatus = new Map<string, GatewayStatus>();
 let simulator: RpcEndpoint | null = null;
+let execution: RpcEndpoint | null = null;
 // Created once the Parquet store is open; until then trades only update quotes.
 let bars: LiveBars | null = null;
 
+/** Venue data and order events for the execution worker, batched; held while it restarts so no fill is lost. */
+const toExecution = { trades: [] as TradeTick[], quotes: [] as QuoteTick[], books: [] as OrderBook[], events: [] as { event: string; data: unknown }[] };
+
 const { rpc, init } = workerHost((peer, port: MessagePort) => {
-  if (peer !== 'simulator') return;
-  simulator?.close();
-  const ep = new RpcEndpoint(port);
-  simulator = ep;
-  ep.onEvent((event, data) => {
-    if (event === 'md') onBatch(data as MarketDataBatch);
-  });
-  void ep.call<Instrument[]>('instruments').then((list) => {
-    for (const i of list) instruments.set(i.instrumentId, i);
-    bars?.setUniverse([...instruments.keys()]);
-  });
+  if (peer === 'simulator') {
+    simulator?.close();
+    const ep = new RpcEndpoint(port);
+    simulator = ep;
+    ep.onEvent((event, data) => {
+      if (event !== 'md') return;
+      const batch = data as MarketDataBatch;
+      simFeed.onMessages(batch.trades.length + batch.quotes.length, Date.now());
+      onMarketData(batch.trades, batch.quotes, batch.venueTimeMs);
+    });
+    void ep.call<Instrument[]>('instruments').then((list) => {
+      addInstruments(list);
+      for (const i of list) streamed.add(i.instrumentId);
+      bars?.setUniverse([...streamed]);
+    });
+  } else if (peer === 'execution') {
+    execution?.close();
+    const ep = new RpcEndpoint(port);
+    execution = ep;
+    venues.serve(ep);
+    ep.handle('gw.cancelEverything', () => venues.cancelEverything());
+    if (venueInstruments.length) ep.emit('instruments', venueInstruments);
+    ep.emit('venuesReady', venuesReady);
+  }
 });
 
-function onBatch(batch: MarketDataBatch): void {
-  feed.onMessages(batch.trades.length + batch.quotes.length, Date.now());
-  for (const q of batch.quotes) applyQuote(q);
-  for (const t of batch.trades) {
+const venues = new VenueHost(init.config.venues, {
+  onInstruments: (list) => {
+    addInstruments(list);
+    venueInstruments.push(...list);
+    execution?.emit('instruments', list);
+  },
+  onTrades: (ticks) => {
+    if (!ticks.length) return;
+    onMarketData(ticks, [], ticks.reduce((m, t) => Math.max(m, t.tsEvent), 0));
+    toExecution.trades.push(...ticks);
+  },
+  onQuote: (q) => {
+    applyQuote(q);
+    toExecution.quotes.push(q);
+  },
+  onBook: (b) => toExecution.books.push(b),
+  onSubscribed: (ids) => {
+    for (const id of ids) streamed.add(id);
+    bars?.setUniverse([...streamed]);
+  },
+  onStatus: (s) => {
+    venueStatus.set(s.gatewayId, s);
+    rpc.emit('gateway', s);
+  },
+  onOrder: (accountId, order) => toExecution.events.push({ event: 'venueOrder', data: { accountId, order } satisfies { accountId: string; order: Order } }),
+  onFill: (accountId, fill) => toExecution.events.push({ event: 'venueFill', data: { accountId, fill } satisfies { accountId: string; fill: Fill } }),
+  log: (level, message) => console.error(`[${level}] ${message}`),
+});
+let venuesReady = init.config.venues.length === 0;
+
+function addInstruments(list: Instrument[]): void {
+  for (const i of list) instruments.set(i.instrumentId, i);
+}
+
+function onMarketData(trades: TradeTick[], quoteTicks: QuoteTick[], venueTimeMs: number): void {
+  for (const q of quoteTicks) applyQuote(q);
+  for (const t of trades) {
     const row = quotes.get(t.instrumentId);
     if (row) row.last = t.price;
   }
-  bars?.onTrades(batch.trades, batch.venueTimeMs);
-  if (batch.trades.length) rpc.emit('trades', batch.trades);
+  bars?.onTrades(trades, venueTimeMs);
+  if (trades.length) rpc.emit('trades', trades);
 }
 
 function applyQuote(q: QuoteTick): void {
@@ -56,24 +113,40 @@ function quoteRow(id: string): QuoteRow | null {
   return row && inst ? { ...row, simulated: inst.simulated } : null;
 }
 
+function flushToExecution(): void {
+  if (!execution) return;
+  const { trades, quotes: q, books, events } = toExecution;
+  if (trades.length || q.length || books.length) {
+    execution.emit('md', { trades: trades.splice(0), quotes: q.splice(0), books: books.splice(0), venueTimeMs: Date.now() } satisfies MarketDataBatch);
+  }
+  for (const e of events.splice(0)) execution.emit(e.event, e.data);
+}
+
+setInterval(flushToExecution, 50);
 // The UI needs at most a few quote frames per second; coalesce.
 setInterval(() => {
   if (!dirty.size) return;
   const rows = [...dirty].map(quoteRow).filter((r): r is QuoteRow => r !== null);
   for (const r of rows) dirty.delete(r.instrumentId);
-  if (!rows.length) return;
-  rpc.emit('quotes', rows);
+  if (rows.length) rpc.emit('quotes', rows);
 }, 250);
-setInterval(() => rpc.emit('gateway', feed.status(Date.now())), 1_000);
+setInterval(() => {
+  if (init.config.simulator.enabled) rpc.emit('gateway', simFeed.status(Date.now()));
+}, 1_000);
+
+const gatewayStatuses = (): GatewayStatus[] => [...(init.config.simulator.enabled ? [simFeed.status(Date.now())] : []), ...venues.statuses()];
 
 rpc.handle('instruments.list', () => [...instruments.values()]);
 rpc.handle('quotes.list', () => [...quotes.keys()].map(quoteRow).filter((r): r is QuoteRow => r !== null));
-rpc.handle('gateways.list', () => [feed.status(Date.now())]);
+rpc.handle('gateways.list', gatewayStatuses);
 rpc.handle('bars.list', async (params) => {
   const q = parseOrThrow(BarsQuery, params, 'bars query');
   return bars ? bars.query(q) : [];
 });
+rpc.handle('gw.cancelEverything', () => venues.cancelEverything());
 rpc.handle('stop', async () => {
+  flushToExecution();
+  await venues.stop();
   await history?.close();
 });
 
@@ -87,4 +160,8 @@ bars = new LiveBars({
   history,
   onBar: (bar) => rpc.emit('bar', bar),
 });
-bars.setUniverse([...instruments.keys()]);
+bars.setUniverse([...streamed]);
+await venues.start();
+venuesReady = true;
+(execution as RpcEndpoint | null)?.emit('venueAccounts', venues.accounts());
+(execution as RpcEndpoint | null)?.emit('venuesReady', true);

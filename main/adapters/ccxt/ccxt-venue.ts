@@ -19,6 +19,8 @@ export interface VenueTrafficHooks {
   onRestAnswer?(roundTripMs: number): void;
   /** The venue asked to back off (429/418); every account of the venue pauses. */
   onBackoff?(status: number, retryAfterSecs: number): void;
+  /** ccxt's own diagnostics (it would print them to the console). */
+  onCcxtLog?(text: string): void;
 }
 
 export interface OpenCcxtVenueOptions {
@@ -87,7 +89,7 @@ export class CcxtVenue {
       ...(config.rateLimitMs ? { rateLimit: config.rateLimitMs } : {}),
       ...(credentials ? quirks.credentialFields(credentials) : {}),
     });
-    ex.options = { ...ex.options, ...KESTREL_CCXT_OPTIONS, ...quirks.ccxtOptions, ...config.ccxtOptions };
+    ex.options = mergeOptions(ex.options, KESTREL_CCXT_OPTIONS, quirks.ccxtOptions, config.ccxtOptions);
     // Currency lists need keys on most venues and Kestrel does not use them; markets name the codes.
     if (ex.options['fetchCurrencies'] === false) (ex.has as Record<string, unknown>)['fetchCurrencies'] = false;
     if (config.mode === 'testnet') {
@@ -150,6 +152,11 @@ export class CcxtVenue {
 
   private installHooks(): void {
     const ex = this.ex as unknown as Record<string, unknown>;
+    // ccxt hands its log function to every socket it opens; route it through the gateway's log.
+    ex['log'] = (...args: unknown[]) => {
+      const text = args.map((a) => (a instanceof Date ? a.toISOString() : a instanceof Error ? a.message : String(a))).join(' ');
+      this.hooks.onCcxtLog?.(this.redact(text));
+    };
     const origThrottle = (ex['throttle'] as (cost?: number) => Promise<unknown>).bind(this.ex);
     ex['throttle'] = async (cost?: number) => {
       await this.budget.acquire(cost ?? 1);
@@ -206,6 +213,20 @@ export class CcxtVenue {
       }
     };
   }
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** ccxt options nest per method (`watchPositions: {...}`): merge those one level deep so a quirk can set one flag. */
+function mergeOptions(base: Record<string, unknown>, ...layers: Array<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer)) {
+      const prev = out[k];
+      out[k] = isPlainObject(prev) && isPlainObject(v) && k !== 'fetchMarkets' ? { ...prev, ...v } : v;
+    }
+  }
+  return out;
 }
 
 function isTimeoutOrNetwork(err: unknown): boolean {

@@ -186,6 +186,7 @@ export class CcxtGateway implements Gateway {
       this.session.hooks = {
         onFrame: () => this.noteMessage(),
         onBadFrame: (reason) => this.noteError(`${this.config.venue}: ${reason}`, 'warn'),
+        onCcxtLog: (text) => this.log('info', `ccxt ${this.config.venue}: ${text}`),
         onRestAnswer: (ms) => {
           this.latencyMs = ms;
         },
@@ -602,7 +603,10 @@ export class CcxtGateway implements Gateway {
   private async whenSocketsOpen(ex: Exchange, loop: StreamLoop): Promise<'open' | 'closed'> {
     for (;;) {
       if (!loop.active || !this.running) return 'closed';
-      const clients = Object.values((ex as unknown as { clients: Record<string, { isConnected?: boolean }> }).clients ?? {});
+      // ccxt keeps helper clients (e.g. "authenticationFlights") beside the sockets; a socket has a ws(s):// url.
+      const clients = Object.values((ex as unknown as { clients: Record<string, { url?: unknown; isConnected?: boolean }> }).clients ?? {}).filter(
+        (c) => typeof c?.url === 'string' && /^wss?:\/\//.test(c.url),
+      );
       if (clients.length > 0 && clients.every((c) => c.isConnected === true)) return 'open';
       await sleepMs(25);
     }

@@ -120,9 +120,10 @@ class Collector<T> {
 }
 
 /**
- * Pages a series whose rows sit on a time grid (bars, funding, premium index) by windows small
- * enough to fit one page: a full page means the window may be truncated, so it is halved. Works
- * whichever end of the window the venue answers from.
+ * Pages a series whose rows sit on a time grid (bars, funding, premium index) by windows that hold
+ * at most one page: `limit` grid steps, where `stepMs` is the shortest spacing rows can have. Works
+ * whichever end of the window the venue answers from (OKX pages newest first). A venue that answers
+ * with more rows than asked gets a halved window.
  */
 async function pageByWindows<T>(args: {
   fromMs: number;
@@ -142,7 +143,7 @@ async function pageByWindows<T>(args: {
     throwIfAborted(args.signal, args.what);
     const untilMs = Math.min(args.toMs, cursor + windowMs - 1);
     const { rows, rawCount } = await args.fetchWindow(cursor, untilMs, args.limit);
-    if (rawCount >= args.limit && untilMs - cursor + 1 > args.stepMs) {
+    if (rawCount > args.limit && untilMs - cursor + 1 > args.stepMs) {
       windowMs = Math.max(args.stepMs, Math.floor(windowMs / 2));
       continue;
     }

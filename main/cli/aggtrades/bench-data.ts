@@ -16,7 +16,7 @@ export interface SyntheticTrades {
   batches: TradeBatch[];
   instrumentIds: string[];
   count: number;
-  /** Bytes of the typed arrays holding the trades. */
+  /** Bytes of the per-trade columns (the per-instrument id bases come on top: 8 B per instrument). */
   bytesHeld: number;
   firstTsMs: number;
   lastTsMs: number;
@@ -64,8 +64,8 @@ export function generateTradeBatches(count: number, symbols: number, batchSize =
       idOffset: idOffset.subarray(from, to),
     });
   }
-  const bytesHeld = slotSide.byteLength + price.byteLength + qty.byteLength + tsOffsetMs.byteLength + idOffset.byteLength + idBase.byteLength;
-  if (Math.round(bytesHeld / Math.max(1, count)) > TRADE_BATCH_BYTES_PER_TRADE) throw new Error('trade columns grew past 26 B per trade');
+  const bytesHeld = slotSide.byteLength + price.byteLength + qty.byteLength + tsOffsetMs.byteLength + idOffset.byteLength;
+  if (bytesHeld !== count * TRADE_BATCH_BYTES_PER_TRADE) throw new Error('trade columns no longer take 26 B per trade');
   return { batches, instrumentIds, count, bytesHeld, firstTsMs: tsBaseMs, lastTsMs: tsBaseMs + tsOffsetMs[count - 1]! };
 }
 

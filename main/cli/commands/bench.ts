@@ -197,6 +197,7 @@ export const benchCommand: CliCommand = {
         ratios: { aggregatorToFloor: round(median(pairRatios)), aggregatorToDuckdb: round(aggregatorRate / duckRate) },
         duckdbQuery: duckVariant,
         bytesPerTradeHeld: round(bytesPerTrade),
+        bytesPerInstrumentHeld: 8,
         aggregatorStateBytes: last!.stateBytes,
         barsEmitted: sink.bars,
         checkedAgainstDuckdb: `${checked} 5m bars identical (open, close, count; volume to 1e-9)`,

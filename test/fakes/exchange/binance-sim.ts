@@ -124,6 +124,11 @@ export class BinanceSim {
     for (; this.cursor < Math.min(toIndex, this.frames.length); this.cursor++) this.noteHappened(this.frames[this.cursor]!);
   }
 
+  /** The whole recording has happened (history tests ask REST about all of it). */
+  revealAll(): void {
+    this.knownTradeCount = this.restTrades.length;
+  }
+
   /** Index of the frame holding the n-th recorded trade. */
   indexOfTrade(n: number): number {
     return this.frames.indexOf(this.tradeFrames[n]!);
@@ -192,6 +197,21 @@ export class BinanceSim {
       const known = this.known();
       return { body: known.slice(Math.max(0, known.length - limit)) };
     });
+    // History: aggTrades 1:1 from the recorded raw trades (a = t), klines aggregated from them.
+    s.route('GET', `${p}/aggTrades`, (req) => {
+      const q = req.query;
+      const start = Number(q.get('startTime') ?? '0');
+      const end = Number(q.get('endTime') ?? String(Number.MAX_SAFE_INTEGER));
+      const fromId = q.get('fromId') === null ? -1 : Number(q.get('fromId'));
+      if (q.get('startTime') && q.get('endTime') && end - start > 3_600_000) return { status: 400, body: { code: -1127, msg: 'More than 1 hours between startTime and endTime.' } };
+      const limit = Math.min(Number(q.get('limit') ?? '500'), 1000);
+      const rows = this.known()
+        .filter((t) => t.time >= start && t.time <= end && t.id >= fromId)
+        .slice(0, limit)
+        .map((t) => ({ a: t.id, p: t.price, q: t.qty, f: t.id, l: t.id, T: t.time, m: t.isBuyerMaker }));
+      return { body: rows };
+    });
+    s.route('GET', `${p}/klines`, (req) => ({ body: this.klines(req.query) }));
     if (this.market !== 'usdm') return;
 
     s.route('POST', '/fapi/v1/listenKey', () => ({ body: { listenKey: 'fake-listen-key' } }));
@@ -227,6 +247,10 @@ export class BinanceSim {
       const start = Number(q.get('startTime') ?? '0');
       return { body: this.fills.filter((f) => f.time >= start && (!q.get('symbol') || f.symbol === q.get('symbol'))) };
     });
+    // Binance's documented leverage brackets (ccxt reads them to parse positions and account updates).
+    s.route('GET', '/fapi/v1/leverageBracket', () => ({
+      body: [{ symbol: 'BTCUSDT', brackets: [{ bracket: 1, initialLeverage: 125, notionalCap: 50000, notionalFloor: 0, maintMarginRatio: 0.004, cum: 0 }] }],
+    }));
     s.route('POST', '/fapi/v1/marginType', () => ({ body: { code: 200, msg: 'success' } }));
     s.route('POST', '/fapi/v1/positionSide/dual', () => ({ body: { code: 200, msg: 'success' } }));
     s.route('POST', '/fapi/v1/leverage', (req) => {
@@ -236,6 +260,44 @@ export class BinanceSim {
     s.onWsConnect((conn: WsConnection) => {
       if (conn.path.includes('listenKey=')) conn.topics.add('user');
     });
+  }
+
+  /** 1m klines built from the recorded trades, in Binance's kline row layout. */
+  private klines(q: URLSearchParams): unknown[][] {
+    if (q.get('interval') !== '1m') return [];
+    const start = Number(q.get('startTime') ?? '0');
+    const end = Number(q.get('endTime') ?? String(Number.MAX_SAFE_INTEGER));
+    const limit = Math.min(Number(q.get('limit') ?? '500'), 1500);
+    const byMinute = new Map<number, RestTrade[]>();
+    for (const t of this.known()) {
+      const m = Math.floor(t.time / 60_000) * 60_000;
+      if (m < start || m > end) continue;
+      if (!byMinute.has(m)) byMinute.set(m, []);
+      byMinute.get(m)!.push(t);
+    }
+    return [...byMinute.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .slice(0, limit)
+      .map(([m, ts]) => {
+        const px = ts.map((t) => Number(t.price));
+        const vol = ts.reduce((a, t) => a + Number(t.qty), 0);
+        const quote = ts.reduce((a, t) => a + Number(t.price) * Number(t.qty), 0);
+        const buys = ts.filter((t) => !t.isBuyerMaker);
+        return [
+          m,
+          ts[0]!.price,
+          String(Math.max(...px)),
+          String(Math.min(...px)),
+          ts.at(-1)!.price,
+          vol.toFixed(3),
+          m + 59_999,
+          quote.toFixed(5),
+          ts.length,
+          buys.reduce((a, t) => a + Number(t.qty), 0).toFixed(3),
+          buys.reduce((a, t) => a + Number(t.price) * Number(t.qty), 0).toFixed(5),
+          '0',
+        ];
+      });
   }
 
   private findOrder(q: URLSearchParams): SimOrder | undefined {

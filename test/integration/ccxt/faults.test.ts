@@ -200,7 +200,7 @@ describe('fills across a dropped user-data stream', () => {
 
     h.server.dropAll();
     const second = sim.fill('cid-fills', 0.006, 59_990);
-    await new Promise((r) => setTimeout(r, 3000)); console.log('DEBUG', JSON.stringify(h.rec.logs), JSON.stringify(h.gateway.status()), h.server.requests.map((r) => r.method + ' ' + r.path).join(', '), h.server.connectionCount, JSON.stringify(Object.entries((h.gateway.venueSession().ex as any).clients).map(([u, c]: any) => [u, c.isConnected])), [...h.server.connections].map((c) => c.path));
+
     await waitFor(() => h.rec.fills.length === 2, 10_000, 'the second fill after the reconnect');
     await new Promise((r) => setTimeout(r, 300));
 

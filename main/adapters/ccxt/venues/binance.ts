@@ -67,7 +67,15 @@ async function fetchRawKlines(ex: Exchange, market: Market, timeframe: string, s
 export const binanceQuirks: VenueQuirks = {
   id: 'binance',
   ccxtClass: 'binance',
-  ccxtOptions: { defaultType: 'spot', fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false, warnOnFetchOpenOrdersWithoutSymbol: false },
+  ccxtOptions: {
+    defaultType: 'spot',
+    fetchMarkets: { types: ['spot'] },
+    fetchCurrencies: false,
+    fetchMargins: false,
+    warnOnFetchOpenOrdersWithoutSymbol: false,
+    // Kestrel reads positions over REST itself; ccxt's snapshot would be a second, unawaited request per socket.
+    watchPositions: { fetchPositionsSnapshot: false, awaitPositionsSnapshot: false },
+  },
   defaultFundingIntervalHours: null,
   contractSettings: { marginMode: false, positionMode: false, leverage: false },
   tradeBackfill: 'fromId',

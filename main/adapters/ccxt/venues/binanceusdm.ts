@@ -6,7 +6,7 @@ export const binanceusdmQuirks: VenueQuirks = {
   ...binanceQuirks,
   id: 'binanceusdm',
   ccxtClass: 'binanceusdm',
-  ccxtOptions: { defaultType: 'swap', fetchMarkets: { types: ['linear'] }, fetchCurrencies: false, warnOnFetchOpenOrdersWithoutSymbol: false },
+  ccxtOptions: { ...binanceQuirks.ccxtOptions, defaultType: 'swap', fetchMarkets: { types: ['linear'] } },
   defaultFundingIntervalHours: 8,
   contractSettings: { marginMode: true, positionMode: true, leverage: true },
   premiumIndexKlines: true,

@@ -252,6 +252,21 @@ describe('BarAggregator: duplicates and bad input', () => {
     expect(sink.bars('5m', A)[0]).toMatchObject({ tradeCount: 4, volume: 4, close: 103 });
   });
 
+  it('remembers ids across window boundaries (a replay straddling the close is still dropped)', () => {
+    for (const graceMs of [0, 30_000]) {
+      const { agg, sink } = make({ graceMs });
+      agg.addTrade(A, 1, at(0, 4, 58), 100, 1, false);
+      agg.addTrade(A, 2, at(0, 4, 59), 101, 1, false);
+      agg.addTrade(A, 3, at(0, 5, 1), 102, 1, false); // rolls the window
+      agg.addTrade(A, 4, at(0, 5, 2), 103, 1, false);
+      agg.addTrade(A, 3, at(0, 5, 1), 102, 1, false); // replay inside the open window
+      agg.addTrade(A, 2, at(0, 4, 59), 101, 1, false); // replay of the closed window: late or duplicate
+      agg.advanceTo(at(0, 10));
+      expect(sink.rejections.map((r) => r.reason)).toEqual(['duplicate', graceMs > 0 ? 'duplicate' : 'late']);
+      expect(sink.bars('5m').map((b) => b.tradeCount)).toEqual([2, 2]);
+    }
+  });
+
   it.each([
     ['price 0', 0, 1, at(0, 1)],
     ['negative price', -5, 1, at(0, 1)],

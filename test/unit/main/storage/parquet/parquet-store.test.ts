@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, copyFileSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, copyFileSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -188,6 +188,21 @@ describe('ParquetStore writers', () => {
     expect(partFiles(store.root).some((f) => f.endsWith('.tmp'))).toBe(false);
     const ab = await store.readTrades({ venue: 'SIM', symbol: 'A/B' });
     expect([...ab.tradeId]).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('ParquetStore writer failures', () => {
+  it('keeps the rows buffered when a flush fails, and writes them on the next flush', async () => {
+    const writer = store.createTradeWriter({ maxBufferedRows: 100 });
+    await writer.append({ venue: 'SIM', symbol: 'A/B', trades: trades([[D0 + 1, 1, 1, 1, false]]) });
+    // A plain file where the dataset folder must go makes the write fail.
+    mkdirSync(store.root, { recursive: true });
+    writeFileSync(path.join(store.root, 'trades'), 'in the way');
+    await expect(writer.flush()).rejects.toThrow();
+    expect(writer.bufferedRows).toBe(1);
+    rmSync(path.join(store.root, 'trades'));
+    expect(await writer.flush()).toHaveLength(1);
+    expect([...(await store.readTrades({ venue: 'SIM', symbol: 'A/B' })).tradeId]).toEqual([1]);
   });
 });
 

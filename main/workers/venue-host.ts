@@ -1,0 +1,152 @@
+import type { Fill, GatewayStatus, Instrument, Order, OrderBook, QuoteTick, SubmitOrder, TradeTick } from '../../shared/model/index.js';
+import { makeInstrumentId } from '../../shared/model/index.js';
+import { KestrelError } from '../../shared/api/errors.js';
+import type { Gateway } from '../adapters/gateway.js';
+import type { VenueConfig } from '../system/config.js';
+import { createVenueGateway, venueAccountId } from '../system/gateway-factory.js';
+import type { RpcEndpoint } from './rpc.js';
+
+export interface VenueHostSinks {
+  onInstruments(list: Instrument[]): void;
+  onTrades(ticks: TradeTick[]): void;
+  onQuote(quote: QuoteTick): void;
+  onBook(book: OrderBook): void;
+  /** Instruments now streaming from a venue. */
+  onSubscribed(instrumentIds: string[]): void;
+  onStatus(status: GatewayStatus): void;
+  onOrder(accountId: string, order: Order): void;
+  onFill(accountId: string, fill: Fill): void;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+/** An account whose orders go to a real venue through a gateway of this host. */
+export interface VenueAccount {
+  accountId: string;
+  gatewayId: string;
+  venue: string;
+  dryRun: boolean;
+}
+
+interface Hosted {
+  config: VenueConfig;
+  gateway: Gateway;
+  accountId: string;
+}
+
+/**
+ * The gateways side of the market-data worker: one Gateway per configured venue, connected in the
+ * background (adapters reconnect on their own), subscribed to the configured instruments, with
+ * market data and order events handed to the sinks. Order calls arrive from the execution worker
+ * over a direct port (see `serve`).
+ */
+export class VenueHost {
+  private readonly hosted = new Map<string, Hosted>();
+
+  constructor(
+    private readonly venues: VenueConfig[],
+    private readonly sinks: VenueHostSinks,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const config of this.venues) {
+      let gateway: Gateway;
+      try {
+        gateway = await createVenueGateway(config, this.sinks.log);
+      } catch (err) {
+        this.sinks.log('error', `cannot set up a ${config.type} venue: ${(err as Error).message}`);
+        continue;
+      }
+      const accountId = venueAccountId(config);
+      this.hosted.set(gateway.gatewayId, { config, gateway, accountId });
+      gateway.setListener({
+        onTrades: (t) => this.sinks.onTrades(t),
+        onQuote: (q) => this.sinks.onQuote(q),
+        onBook: (b) => this.sinks.onBook(b),
+        onStatus: (s) => this.sinks.onStatus(s),
+        onOrder: (o) => this.sinks.onOrder(accountId, o),
+        onFill: (f) => this.sinks.onFill(accountId, f),
+      });
+      void this.bringUp(gateway, config);
+    }
+  }
+
+  accounts(): VenueAccount[] {
+    return [...this.hosted.values()]
+      .filter((h) => h.config.orders === 'venue')
+      .map((h) => ({ accountId: h.accountId, gatewayId: h.gateway.gatewayId, venue: h.gateway.venue, dryRun: h.config.dryRun }));
+  }
+
+  statuses(): GatewayStatus[] {
+    return [...this.hosted.values()].map((h) => h.gateway.status());
+  }
+
+  /** Order calls from the execution worker, by gateway id. */
+  serve(ep: RpcEndpoint): void {
+    const gw = (p: unknown): Gateway => {
+      const id = (p as { gatewayId?: string }).gatewayId ?? '';
+      const h = this.hosted.get(id);
+      if (!h) throw new KestrelError('not_found', `no venue gateway ${id}`);
+      return h.gateway;
+    };
+    ep.handle('gw.accounts', () => this.accounts());
+    ep.handle('gw.submitOrder', (p) => {
+      const { clientOrderId, order } = p as { clientOrderId: string; order: SubmitOrder };
+      return gw(p).submitOrder(clientOrderId, order);
+    });
+    ep.handle('gw.cancelOrder', (p) => {
+      const { clientOrderId, venueOrderId, instrumentId } = p as { clientOrderId: string; venueOrderId: string | null; instrumentId: string };
+      return gw(p).cancelOrder(clientOrderId, venueOrderId, instrumentId);
+    });
+    ep.handle('gw.cancelAllOrders', (p) => gw(p).cancelAllOrders());
+    ep.handle('gw.fetchOpenOrders', (p) => gw(p).fetchOpenOrders());
+    ep.handle('gw.fetchFillsSince', (p) => gw(p).fetchFillsSince((p as { sinceMs: number }).sinceMs));
+    ep.handle('gw.fetchBalances', (p) => gw(p).fetchBalances());
+    ep.handle('gw.fetchPositions', (p) => gw(p).fetchPositions());
+  }
+
+  /** The kill switch's fail-safe path: cancel everything at every venue that takes orders. */
+  async cancelEverything(): Promise<string[]> {
+    const failures: string[] = [];
+    for (const h of this.hosted.values()) {
+      if (h.config.orders !== 'venue' || !h.gateway.has.orders) continue;
+      await h.gateway.cancelAllOrders().catch((err: unknown) => failures.push(`${h.gateway.gatewayId}: ${(err as Error).message}`));
+    }
+    return failures;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.hosted.values()].map((h) => h.gateway.disconnect().catch(() => undefined)));
+  }
+
+  private async bringUp(gateway: Gateway, config: VenueConfig): Promise<void> {
+    try {
+      await gateway.connect();
+    } catch (err) {
+      // The adapter keeps retrying; its status shows the reason.
+      this.sinks.log('warn', `${gateway.gatewayId}: ${(err as Error).message}`);
+    }
+    try {
+      const instruments = await gateway.loadInstruments();
+      this.sinks.onInstruments(instruments);
+      const ids = config.subscribe.map((s) => (s.startsWith(`${gateway.venue}:`) ? s : makeInstrumentId(gateway.venue, s)));
+      if (!ids.length) return;
+      const known = new Set(instruments.map((i) => i.instrumentId));
+      // Venues like IB list only what was searched or held: look the rest up by id.
+      for (const id of ids.filter((x) => !known.has(x))) {
+        const found = (await gateway.searchInstruments(id).catch(() => [])).filter((i) => i.instrumentId === id);
+        if (found.length) {
+          this.sinks.onInstruments(found);
+          known.add(id);
+        }
+      }
+      const unknown = ids.filter((id) => !known.has(id));
+      if (unknown.length) this.sinks.log('warn', `${gateway.gatewayId}: not listed by the venue, not subscribed: ${unknown.join(', ')}`);
+      const wanted = ids.filter((id) => known.has(id));
+      if (gateway.has.trades) await gateway.subscribeTrades(wanted);
+      if (gateway.has.quotes) await gateway.subscribeQuotes(wanted);
+      this.sinks.onSubscribed(wanted);
+    } catch (err) {
+      this.sinks.log('error', `${gateway.gatewayId}: could not load instruments or subscribe: ${(err as Error).message}`);
+    }
+  }
+}
