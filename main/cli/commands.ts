@@ -9,5 +9,6 @@ export const commandIndex: Record<string, { summary: string; load: () => Promise
   import: { summary: 'import recorded trade files into the Parquet store', load: async () => (await import('./commands/import.js')).importCommand },
   ib: { summary: 'ask TWS for positions, account values or contracts', load: async () => (await import('./commands/ib.js')).ibCommand },
   aggregate: { summary: 'build 5m/1h/…/24h bars from a Binance aggTrades CSV', load: async () => (await import('./commands/aggregate.js')).aggregateCommand },
+  venue: { summary: 'ask a crypto venue (ccxt) for trades, book, balance or funding', load: async () => (await import('./commands/venue.js')).venueCommand },
   bench: { summary: 'benchmark the bar aggregator against a memory-scan floor and DuckDB', load: async () => (await import('./commands/bench.js')).benchCommand },
 };

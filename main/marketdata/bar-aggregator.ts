@@ -203,9 +203,13 @@ export class BarAggregator {
     for (let k = 0; k < n; k++) this.batchSlots[k] = this.slotOf(batch.instrumentIds[k]!);
     const len = batch.length;
     let i = 0;
+    let rowsFor = -1;
     while (i < len) {
-      // Rows move when the window rolls or slots grow, i.e. only in the slow path: refresh after it.
-      for (let k = 0; k < n; k++) this.rowOf[k] = this.curOff + this.batchSlots[k]! * F;
+      // Rows move only when the window rolls (a slow trade did it): recompute then, not per slow trade.
+      if (rowsFor !== this.curOff) {
+        for (let k = 0; k < n; k++) this.rowOf[k] = this.curOff + this.batchSlots[k]! * F;
+        rowsFor = this.curOff;
+      }
       i = this.scanBatch(batch, i, len);
       if (i >= len) break;
       const ss = batch.slotSide[i]!;

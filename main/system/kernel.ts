@@ -3,14 +3,17 @@ import { mkdirSync } from 'node:fs';
 import type { EventData, EventName, KestrelApi, MethodInput, MethodName, MethodOutput, SystemState } from '../../shared/api/contract.js';
 import { apiMethods, apiEvents } from '../../shared/api/contract.js';
 import { KestrelError, parseOrThrow } from '../../shared/api/errors.js';
-import type { GatewayStatus, TradingState } from '../../shared/model/index.js';
+import type { Account, GatewayStatus, TradingState } from '../../shared/model/index.js';
+import { venueAccountId } from './gateway-factory.js';
 import { KESTREL_VERSION } from '../../shared/version.js';
 import { openDatabase } from '../storage/sqlite/database.js';
 import { SqliteJournal } from '../storage/sqlite/sqlite-journal.js';
 import type { KestrelConfig } from './config.js';
 import { WorkerSupervisor, type WorkerRole } from './worker-supervisor.js';
 
-const ROUTES: Record<Exclude<MethodName, 'state.get'>, WorkerRole> = {
+type RoutedMethod = Exclude<MethodName, 'state.get' | 'accounts.list'>;
+
+const ROUTES: Record<RoutedMethod, WorkerRole> = {
   'instruments.list': 'marketdata',
   'quotes.list': 'marketdata',
   'bars.list': 'marketdata',
@@ -84,8 +87,9 @@ export class Kernel implements KestrelApi {
     if (!spec) throw new KestrelError('not_found', `unknown method ${String(method)}`);
     const params = parseOrThrow(spec.input as never, input ?? {}, `${method} params`);
     if (method === 'state.get') return (await this.state()) as MethodOutput<M>;
+    if (method === 'accounts.list') return this.accounts() as MethodOutput<M>;
     if (method === 'killSwitch.halt') return (await this.halt(params as MethodInput<'killSwitch.halt'>)) as MethodOutput<M>;
-    return this.route(method as Exclude<MethodName, 'state.get'>, params) as Promise<MethodOutput<M>>;
+    return this.route(method as RoutedMethod, params) as Promise<MethodOutput<M>>;
   }
 
   /** Untyped entry for transports: the method name is checked here. */
@@ -120,11 +124,29 @@ export class Kernel implements KestrelApi {
     this.events.removeAllListeners();
   }
 
-  private async route<M extends Exclude<MethodName, 'state.get'>>(method: M, params: unknown): Promise<MethodOutput<M>> {
+  private async route<M extends RoutedMethod>(method: M, params: unknown): Promise<MethodOutput<M>> {
     const role = ROUTES[method];
     const rpc = this.supervisor.rpc(role);
     if (!rpc) throw new KestrelError('unavailable', `the ${role} worker is restarting; try again in a moment`);
     return rpc.call<MethodOutput<M>>(method, params);
+  }
+
+  /** Accounts come from the config: paper accounts, and one per venue entry. */
+  private accounts(): Account[] {
+    const { paper, venues } = this.opts.config;
+    return [
+      ...paper.accounts.map((a) => ({ accountId: a.accountId, venue: paper.venue, mode: 'paper' as const, dryRun: false, baseCurrency: Object.keys(a.cash)[0] ?? 'USD' })),
+      ...venues
+        .filter((v) => v.orders === 'venue')
+        .map((v) => ({
+          accountId: venueAccountId(v),
+          venue: v.type === 'ib' ? 'IB' : v.ccxt.venue.toUpperCase(),
+          // IB paper trading listens on 7497 (TWS) or 4002 (Gateway).
+          mode: v.type === 'ib' ? (v.ib.port === 7497 || v.ib.port === 4002 ? ('testnet' as const) : ('live' as const)) : v.ccxt.mode,
+          dryRun: v.dryRun,
+          baseCurrency: v.type === 'ib' ? 'USD' : 'USDT',
+        })),
+    ];
   }
 
   private async state(): Promise<SystemState> {

@@ -159,6 +159,7 @@ bars = new LiveBars({
   barsInMemory: md.barsInMemory,
   history,
   onBar: (bar) => rpc.emit('bar', bar),
+  onBarsComplete: (interval, openTime) => rpc.emit('barsComplete', { interval, openTime }),
 });
 bars.setUniverse([...streamed]);
 await venues.start();

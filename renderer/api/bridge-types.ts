@@ -1,13 +1,8 @@
-/**
- * What the preload script exposes on `window.kestrel` in the desktop app. The preload declares its
- * object `satisfies` this shape; the renderer never sees `ipcRenderer` itself.
- */
-export interface KestrelBridge {
-  /** Resolves with the method's result; rejects with an Error whose message is JSON `{code, message}`. */
-  invoke(method: string, params: unknown): Promise<unknown>;
-  /** Calls `cb` for every event the core pushes; returns the unsubscribe function. */
-  onEvent(cb: (frame: { event: string; data: unknown }) => void): () => void;
-}
+import type { KestrelBridge } from '../../shared/api/bridge.js';
+
+// The shape lives in shared/api (the preload declares its object `satisfies` it); this file only
+// tells the renderer's type checker that the preload may have put it on `window`.
+export type { KestrelBridge };
 
 declare global {
   interface Window {

@@ -10,6 +10,7 @@ import {
   OrderStatus,
   Position,
   Balance,
+  Account,
   QuoteTick,
   SubmitOrder,
   TradeTick,
@@ -69,6 +70,7 @@ export const apiMethods = {
   'positions.list': method(Empty, z.array(Position), 'Positions derived from fills, marked to the latest quote.'),
   'balances.list': method(Empty, z.array(Balance), 'Cash per account and currency.'),
   'state.get': method(Empty, SystemState, 'Trading state, gateways and workers.'),
+  'accounts.list': method(Empty, z.array(Account), 'Accounts with their venue, mode (paper, testnet, live) and dry-run flag.'),
   'gateways.list': method(Empty, z.array(GatewayStatus), 'Health of each venue connection.'),
   'killSwitch.halt': method(
     z.object({ reason: Reason, flatten: z.boolean().default(false) }).strict(),
@@ -87,6 +89,8 @@ export const apiEvents = {
   quotes: z.array(QuoteRow),
   trades: z.array(TradeTick),
   bar: Bar,
+  /** Every streamed instrument has its bar for this interval and window (once per window). */
+  barsComplete: z.object({ interval: BarInterval, openTime: z.number() }),
   order: Order,
   fill: Fill,
   positions: z.array(Position),

@@ -70,6 +70,18 @@ export class DuckDbBarOracle {
     return new DuckDbBarOracle(con);
   }
 
+  /** DuckDB's own Parquet reader over a trades file of Kestrel's store. */
+  static async fromKestrelTradesParquet(file: string, symbol: string): Promise<DuckDbBarOracle> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const con = await instance.connect();
+    await con.run(`
+      CREATE TABLE trades AS
+      SELECT '${symbol.replace(/'/g, "''")}' AS sym, CAST(trade_id AS BIGINT) AS id, CAST(ts AS DOUBLE) AS ts,
+        price, quantity AS qty, is_buyer_maker AS m
+      FROM read_parquet('${file.replace(/'/g, "''")}')`);
+    return new DuckDbBarOracle(con);
+  }
+
   /**
    * Bars of every instrument at `intervalMs`, written from the definition in seed 004 and nothing
    * of Kestrel's: GROUP BY the UTC-aligned window, open/close by (time, trade id), one row per window

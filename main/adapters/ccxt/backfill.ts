@@ -80,7 +80,17 @@ const byIdNumeric = (a: TradeTick, b: TradeTick) => {
   const y = BigInt(b.tradeId);
   return x < y ? -1 : x > y ? 1 : 0;
 };
-const byTimeThenId = (a: TradeTick, b: TradeTick) => a.tsEvent - b.tsEvent || (a.tradeId < b.tradeId ? -1 : a.tradeId > b.tradeId ? 1 : 0);
+const NUMERIC = /^\d+$/;
+/** Numeric ids compare as numbers ('9' before '10'); others as text. */
+function compareIds(a: string, b: string): number {
+  if (NUMERIC.test(a) && NUMERIC.test(b)) {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+const byTimeThenId = (a: TradeTick, b: TradeTick) => a.tsEvent - b.tsEvent || compareIds(a.tradeId, b.tradeId);
 
 /**
  * Keeps one symbol's trade stream whole across websocket outages: drops repeats by trade id and
@@ -120,6 +130,11 @@ export class TradeBackfill {
 
   /** The stream came back after an outage: whatever happened meanwhile must be fetched. */
   onReconnected(): void {
+    // Queued behind the live batches already handed over, so "the last trade seen" is final.
+    this.enqueue(async () => this.markReconnected());
+  }
+
+  private markReconnected(): void {
     if (this.disposed || this.last === null) return;
     if (this.options.source.mode === 'none') {
       this.options.report({
@@ -178,29 +193,31 @@ export class TradeBackfill {
     });
     if (fresh.length === 0) return;
     fresh.sort(this.contiguous ? byIdNumeric : byTimeThenId);
-    if (this.needsBackfill && this.last) await this.fill(fresh[0]!);
+    // A gap given up on is reported once, not fetched again for the same trade.
+    let givenUpBefore: string | null = null;
+    if (this.needsBackfill && this.last && !(await this.fill(fresh[0]!))) givenUpBefore = fresh[0]!.tradeId;
     this.needsBackfill = false;
     this.cancelTimer?.();
     this.cancelTimer = null;
     for (const t of fresh) {
-      if (this.contiguous && this.last && BigInt(t.tradeId) > BigInt(this.last.tradeId) + 1n) {
+      if (this.contiguous && this.last && t.tradeId !== givenUpBefore && BigInt(t.tradeId) > BigInt(this.last.tradeId) + 1n) {
         this.stats_.gapsFilled += 1;
-        await this.fill(t);
+        if (!(await this.fill(t))) givenUpBefore = t.tradeId;
       }
       this.emit([t]);
     }
   }
 
-  /** Fetches trades after `last` up to (not including) `until`, or up to now when `until` is null. */
-  private async fill(until: TradeTick | null): Promise<void> {
+  /** Fetches trades after `last` up to (not including) `until`, or up to now when `until` is null. False when it gave up. */
+  private async fill(until: TradeTick | null): Promise<boolean> {
     const start = this.last;
-    if (!start) return;
+    if (!start) return true;
     for (let attempt = 1; ; attempt++) {
       try {
         const count = await this.fillOnce(start, until);
         this.needsBackfill = false;
         this.options.report({ kind: 'filled', instrumentId: this.options.instrumentId, count });
-        return;
+        return true;
       } catch (err) {
         const message = `${this.options.instrumentId}: trade backfill failed (attempt ${attempt} of ${this.options.maxAttempts}): ${(err as Error).message}`;
         if (attempt >= this.options.maxAttempts || this.disposed) {
@@ -210,7 +227,7 @@ export class TradeBackfill {
             instrumentId: this.options.instrumentId,
             message: `${message}; trades after ${new Date(this.last?.tsEvent ?? start.tsEvent).toISOString()}${until ? ` and before ${new Date(until.tsEvent).toISOString()}` : ''} may be missing`,
           });
-          return;
+          return false;
         }
         this.options.report({ kind: 'retrying', instrumentId: this.options.instrumentId, attempt, message });
         await this.sleep(this.options.retryDelayMs?.(attempt) ?? Math.min(10_000, 250 * 2 ** (attempt - 1)));
@@ -257,7 +274,7 @@ export class TradeBackfill {
         this.options.report({
           kind: 'unfillable',
           instrumentId: this.options.instrumentId,
-          message: `${this.options.instrumentId}: more than ${this.pageLimit} trades at ${new Date(cursor.tsEvent).toISOString()}; some may be missing`,
+          message: `${this.options.instrumentId}: a whole page of ${page.length} trades shares ${new Date(cursor.tsEvent).toISOString()}; more at that millisecond may be missing`,
         });
       }
       cursor = next;

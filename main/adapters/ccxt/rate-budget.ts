@@ -61,7 +61,8 @@ export class RateBudget {
           this.spent += needed;
           return;
         }
-        await this.wait(Math.ceil(((needed - this.tokens) / this.options.costPerSec) * 1000));
+        const target = Math.min(needed, this.options.burst);
+        await this.wait(Math.ceil(((target - this.tokens) / this.options.costPerSec) * 1000));
       }
     };
     const turn = this.tail.then(run);

@@ -1,11 +1,11 @@
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { chooseBaseInterval, parseInterval, type ParsedInterval } from '../../marketdata/bar-interval.js';
 import { BAR_CSV_HEADER, barCsvRow } from '../aggtrades/bar-csv.js';
 import { ProgressBar } from '../aggtrades/progress-bar.js';
-import { scanAggTradesFile } from '../aggtrades/scan-agg-trades-file.js';
+import { scanAggTradesFile, type AggTradesScan } from '../aggtrades/scan-agg-trades-file.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 
 const DEFAULT_INTERVALS = '5m,1h,4h,8h,12h,24h';
@@ -15,7 +15,8 @@ const PROGRESS_MIN_BYTES = 32 << 20;
 const USAGE = `kestrel aggregate --input FILE --symbol SYM --out FILE.csv [--intervals ${DEFAULT_INTERVALS}] [--skip-bad] [--threads 1|2] [--progress|--no-progress]
 
 Builds bars from a Binance aggTrades CSV (agg_trade_id,price,quantity,first_trade_id,last_trade_id,
-transact_time,is_buyer_maker[,is_best_match]; header optional; transact_time in ms or µs).
+transact_time,is_buyer_maker[,is_best_match]; header optional; transact_time in ms or µs), or from a
+trades Parquet file of Kestrel's store (…/parquet/trades/venue=…/symbol=…/date=…/part-….parquet).
 Writes one row per window per interval, empty windows included (o=h=l=c=previous close, vwap NaN):
   ${BAR_CSV_HEADER}
   --symbol     written in the symbol column as given
@@ -59,6 +60,18 @@ function parseIntervals(text: string): ParsedInterval[] {
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
+/** Parquet starts with "PAR1"; a .parquet name counts too, so a damaged one is reported as such. */
+function isParquetFile(file: string): boolean {
+  if (/\.parquet$/i.test(file)) return true;
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    return readSync(fd, head, 0, 4, 0) === 4 && head.toString('latin1') === 'PAR1';
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export const aggregateCommand: CliCommand = {
   name: 'aggregate',
   summary: 'build 5m/1h/…/24h bars from a Binance aggTrades CSV into a CSV',
@@ -100,19 +113,26 @@ export const aggregateCommand: CliCommand = {
 
     const size = statSync(input).size;
     const base = chooseBaseInterval(intervals, parseInterval('5m'));
-    const showProgress = a.progress ?? (process.stderr.isTTY === true && size >= PROGRESS_MIN_BYTES);
-    const bar = showProgress ? new ProgressBar(process.stderr, 'aggregate', size) : null;
     const started = performance.now();
-    let scan;
-    try {
-      scan = await scanAggTradesFile(input, {
-        baseIntervalMs: base.ms,
-        skipBad: a.skipBad,
-        ...(a.threads !== undefined ? { threads: a.threads } : {}),
-        ...(bar ? { onProgress: (done: number) => bar.update(done) } : {}),
-      });
-    } finally {
-      bar?.finish();
+    const parquet = isParquetFile(input);
+    let scan: AggTradesScan;
+    if (parquet) {
+      // Lazy: parquet-wasm compiles its WebAssembly on import, which CSV runs should not pay for.
+      const { scanTradesParquetFile } = await import('../aggtrades/scan-trades-parquet-file.js');
+      scan = await scanTradesParquetFile(input, { baseIntervalMs: base.ms, skipBad: a.skipBad });
+    } else {
+      const showProgress = a.progress ?? (process.stderr.isTTY === true && size >= PROGRESS_MIN_BYTES);
+      const bar = showProgress ? new ProgressBar(process.stderr, 'aggregate', size) : null;
+      try {
+        scan = await scanAggTradesFile(input, {
+          baseIntervalMs: base.ms,
+          skipBad: a.skipBad,
+          ...(a.threads !== undefined ? { threads: a.threads } : {}),
+          ...(bar ? { onProgress: (done: number) => bar.update(done) } : {}),
+        });
+      } finally {
+        bar?.finish();
+      }
     }
     const { store } = scan;
     if (store.accepted === 0) {
@@ -133,10 +153,10 @@ export const aggregateCommand: CliCommand = {
     }
 
     const secs = ((performance.now() - started) / 1000).toFixed(2);
-    const unit = scan.usRows && scan.msRows ? 'ms and µs' : scan.usRows ? 'µs' : 'ms';
+    const unit = parquet ? 'Parquet, ts in ms' : `transact_time in ${scan.usRows && scan.msRows ? 'ms and µs' : scan.usRows ? 'µs' : 'ms'}`;
     const perInterval = intervals.map((iv) => `${iv.label} ${count(bars.get(iv.label)?.length ?? 0)}`).join(', ');
     process.stderr.write(
-      `aggregate: ${count(store.accepted)} trades (transact_time in ${unit}) → ${count(lines.length - 1)} bars (${perInterval}) in ${a.out}, ${secs} s` +
+      `aggregate: ${count(store.accepted)} trades (${unit}) → ${count(lines.length - 1)} bars (${perInterval}) in ${a.out}, ${secs} s` +
         `${store.duplicates ? `; ${count(store.duplicates)} repeated trade ids dropped` : ''}` +
         `${scan.badRows ? `; ${count(scan.badRows)} bad rows skipped` : ''}\n`,
     );

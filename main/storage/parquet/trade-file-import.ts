@@ -3,6 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
 import type { ParquetStore } from './parquet-store.js';
 import type { TradeColumns } from './model-columns.js';
+import { AggTradesCsvParser, TradeRowError, tradeTimeMs, type TradeRowSink } from './agg-trades-csv.js';
 
 /**
  * Brings recorded trade files into the Parquet trades store:
@@ -65,11 +66,6 @@ export class BadTradeRowError extends Error {
   }
 }
 
-// Times outside this window are seconds or nanoseconds in disguise, not real trade times.
-const MIN_TS_MS = Date.UTC(2000, 0, 1);
-const MAX_TS_MS = Date.UTC(2100, 0, 1);
-const AGG_HEADER = ['agg_trade_id', 'price', 'quantity', 'first_trade_id', 'last_trade_id', 'transact_time', 'is_buyer_maker'];
-
 class Batch {
   readonly t: TradeColumns;
   constructor(readonly capacity: number) {
@@ -121,40 +117,53 @@ async function isGzip(file: string): Promise<boolean> {
   }
 }
 
+/** One chunk of whole lines: line k spans `buf[starts[k], ends[k])`, without its \r\n. */
+interface LineChunk {
+  firstLine: number;
+  buf: Buffer;
+  starts: number[];
+  ends: number[];
+}
+
 /**
- * Lines of a (possibly gzip) file as latin1 strings, a chunk at a time (one await per ~1 MB, not
- * per line: per-line async iteration costs more than parsing the line). `firstLine` is 1-based.
+ * Lines of a (possibly gzip) file, a ~1 MB chunk at a time: one await per chunk rather than per
+ * line, and no string per line unless a parser asks for one.
  */
-async function* readLineChunks(file: string, gzip: boolean, progress: { bytesRead: number }): AsyncGenerator<{ firstLine: number; lines: string[] }> {
+async function* readLineChunks(file: string, gzip: boolean, progress: { bytesRead: number }): AsyncGenerator<LineChunk> {
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   raw.on('data', (chunk) => {
     progress.bytesRead += chunk.length;
   });
   const stream = gzip ? raw.pipe(createGunzip()) : raw;
   raw.on('error', (err) => stream.destroy(err));
-  let carry = '';
+  let carry: Buffer = Buffer.alloc(0);
   let next = 1;
-  // latin1 keeps one char per byte (all these formats are ASCII); a stray multi-byte char just
-  // fails validation on its row rather than corrupting the split.
+  const cut = (buf: Buffer, a: number, b: number): [number, number] => [a, b > a && buf[b - 1] === 13 ? b - 1 : b];
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const text = carry + chunk.toString('latin1');
-    const lines: string[] = [];
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    const starts: number[] = [];
+    const ends: number[] = [];
     let start = 0;
-    for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-      lines.push(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
+    for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
+      const [a, b] = cut(buf, start, nl);
+      starts.push(a);
+      ends.push(b);
       start = nl + 1;
     }
-    carry = text.slice(start);
-    if (lines.length > 0) yield { firstLine: next, lines };
-    next += lines.length;
+    carry = buf.subarray(start);
+    if (starts.length > 0) yield { firstLine: next, buf, starts, ends };
+    next += starts.length;
   }
-  if (carry.length > 0) yield { firstLine: next, lines: [carry.endsWith('\r') ? carry.slice(0, -1) : carry] };
+  if (carry.length > 0) {
+    const [a, b] = cut(carry, 0, carry.length);
+    yield { firstLine: next, buf: carry, starts: [a], ends: [b] };
+  }
 }
 
 export async function detectTradeFileFormat(file: string): Promise<TradeFileFormat> {
   const progress = { bytesRead: 0 };
-  for await (const { lines } of readLineChunks(file, await isGzip(file), progress)) {
-    const text = lines.find((l) => l.trim() !== '');
+  for await (const { buf, starts, ends } of readLineChunks(file, await isGzip(file), progress)) {
+    const text = starts.map((a, k) => buf.toString('latin1', a, ends[k])).find((l) => l.trim() !== '');
     if (text === undefined) continue;
     if (/^\d{10,} [[{]/.test(text)) return 'hftbacktest';
     if (/^(agg_trade_id|\d+),/.test(text)) return 'aggtrades-csv';
@@ -163,52 +172,18 @@ export async function detectTradeFileFormat(file: string): Promise<TradeFileForm
   throw new Error(`${file} is empty`);
 }
 
-type RowSink = (tsMs: number, tsInitMs: number, tradeId: number, price: number, quantity: number, isBuyerMaker: boolean) => void;
-type LineParser = (line: number, text: string, sink: RowSink) => void;
-
-class RowError extends Error {}
+type LineParser = (buf: Buffer, start: number, end: number, sink: TradeRowSink) => void;
 
 function positiveNumber(s: string, what: string): number {
   const v = Number(s);
-  if (s === '' || !Number.isFinite(v) || v <= 0) throw new RowError(`${what} "${s}" must be a number greater than 0`);
+  if (s === '' || !Number.isFinite(v) || v <= 0) throw new TradeRowError(`${what} "${s}" must be a number greater than 0`);
   return v;
 }
 
 function tradeIdNumber(s: string | number, what: string): number {
   const v = typeof s === 'number' ? s : /^\d{1,15}$/.test(s) ? Number(s) : Number.NaN;
-  if (!Number.isSafeInteger(v) || v < 0) throw new RowError(`${what} "${s}" must be a non-negative integer`);
+  if (!Number.isSafeInteger(v) || v < 0) throw new TradeRowError(`${what} "${s}" must be a non-negative integer`);
   return v;
-}
-
-function tradeTimeMs(raw: number, what: string): number {
-  // Binance's dumps switched transact_time from ms to µs (spot, 2025); µs values are 1000× larger.
-  const ms = raw >= MAX_TS_MS ? Math.floor(raw / 1000) : raw;
-  if (!Number.isInteger(raw) || ms < MIN_TS_MS || ms >= MAX_TS_MS) throw new RowError(`${what} "${raw}" is not an epoch time in ms or µs`);
-  return ms;
-}
-
-function aggTradesCsvParser(): LineParser {
-  let sawFirst = false;
-  return (line, text, sink) => {
-    if (text.trim() === '') return;
-    const f = text.split(',');
-    if (!sawFirst) {
-      sawFirst = true;
-      if (!/^\d/.test(f[0] ?? '')) {
-        const names = f.map((n) => n.trim().toLowerCase());
-        if (AGG_HEADER.some((n, i) => names[i] !== n)) throw new RowError(`header must start ${AGG_HEADER.join(',')}, got "${text.slice(0, 120)}"`);
-        return;
-      }
-    }
-    if (f.length !== 7 && f.length !== 8) throw new RowError(`expected 7 or 8 comma-separated fields, got ${f.length}`);
-    const id = tradeIdNumber(f[0]!, 'agg_trade_id');
-    const price = positiveNumber(f[1]!, 'price');
-    const quantity = positiveNumber(f[2]!, 'quantity');
-    const ts = tradeTimeMs(/^\d+$/.test(f[5]!) ? Number(f[5]) : Number.NaN, 'transact_time');
-    const m = f[6]!.trim().toLowerCase();
-    if (m !== 'true' && m !== 'false') throw new RowError(`is_buyer_maker "${f[6]}" must be true or false`);
-    sink(ts, ts, id, price, quantity, m === 'true');
-  };
 }
 
 const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal number in a string');
@@ -222,7 +197,8 @@ function compactSymbol(symbol: string): string {
 
 function hftbacktestParser(symbol: string, counts: { skippedFrames: number; skippedNonMarket: number; otherSymbols: Record<string, number> }): LineParser {
   const wanted = compactSymbol(symbol);
-  return (line, text, sink) => {
+  return (buf, start, end, sink) => {
+    const text = buf.toString('latin1', start, end);
     if (text.trim() === '') return;
     // Most frames are depth and bookTicker: skip them without paying for JSON.parse.
     if (!text.includes('"e":"trade"') && !text.includes('"e":"aggTrade"')) {
@@ -231,17 +207,17 @@ function hftbacktestParser(symbol: string, counts: { skippedFrames: number; skip
     }
     const space = text.indexOf(' ');
     const localNs = text.slice(0, space);
-    if (space < 7 || !/^\d+$/.test(localNs)) throw new RowError('expected "<local_ns> <json>"');
+    if (space < 7 || !/^\d+$/.test(localNs)) throw new TradeRowError('expected "<local_ns> <json>"');
     let json: unknown;
     try {
       json = JSON.parse(text.slice(space + 1));
     } catch {
-      throw new RowError('frame is not valid JSON');
+      throw new TradeRowError('frame is not valid JSON');
     }
     const data = json && typeof json === 'object' && 'data' in json ? (json as { data: unknown }).data : json;
     const kind = (data as { e?: unknown } | null)?.e;
     const parsed = kind === 'aggTrade' ? AggTradeFrame.safeParse(data) : TradeFrame.safeParse(data);
-    if (!parsed.success) throw new RowError(`${String(kind)} frame: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success) throw new TradeRowError(`${String(kind)} frame: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const d = parsed.data;
     if (d.s.toUpperCase() !== wanted) {
       counts.otherSymbols[d.s] = (counts.otherSymbols[d.s] ?? 0) + 1;
@@ -269,13 +245,17 @@ export async function importTradeFile(store: ParquetStore, options: ImportTradeF
   if (!stat.isFile()) throw new Error(`${options.input} is not a file`);
   const format = options.format === 'auto' ? await detectTradeFileFormat(options.input) : options.format;
   const counts = { skippedFrames: 0, skippedNonMarket: 0, otherSymbols: {} as Record<string, number> };
-  const parse = format === 'aggtrades-csv' ? aggTradesCsvParser() : hftbacktestParser(options.symbol, counts);
+  let parse: LineParser;
+  if (format === 'aggtrades-csv') {
+    const csv = new AggTradesCsvParser();
+    parse = (buf, start, end, sink) => csv.parseLine(buf, start, end, sink);
+  } else parse = hftbacktestParser(options.symbol, counts);
   const batch = new Batch(options.batchRows ?? 1 << 20);
   const progress = { bytesRead: 0 };
   const result: ImportTradeFileResult = { format, rows: 0, badRows: 0, badRowSamples: [], ...counts, firstTsMs: null, lastTsMs: null, files: [] };
   let lastReport = 0;
 
-  const sink: RowSink = (tsMs, tsInitMs, tradeId, price, quantity, isBuyerMaker) => {
+  const sink: TradeRowSink = (tsMs, tsInitMs, tradeId, price, quantity, isBuyerMaker) => {
     batch.push(tsMs, tsInitMs, tradeId, price, quantity, isBuyerMaker);
     result.rows++;
     result.firstTsMs = result.firstTsMs === null ? tsMs : Math.min(result.firstTsMs, tsMs);
@@ -289,13 +269,13 @@ export async function importTradeFile(store: ParquetStore, options: ImportTradeF
 
   try {
     const gzip = await isGzip(options.input);
-    for await (const { firstLine, lines } of readLineChunks(options.input, gzip, progress)) {
-      for (let k = 0; k < lines.length; k++) {
+    for await (const { firstLine, buf, starts, ends } of readLineChunks(options.input, gzip, progress)) {
+      for (let k = 0; k < starts.length; k++) {
         const line = firstLine + k;
         try {
-          parse(line, lines[k]!, sink);
+          parse(buf, starts[k]!, ends[k]!, sink);
         } catch (err) {
-          if (!(err instanceof RowError)) throw err;
+          if (!(err instanceof TradeRowError)) throw err;
           if (!options.skipBad) throw new BadTradeRowError(line, err.message);
           result.badRows++;
           if (result.badRowSamples.length < 20) result.badRowSamples.push({ line, reason: err.message });

@@ -205,9 +205,10 @@ export class BinanceSim {
       const fromId = q.get('fromId') === null ? -1 : Number(q.get('fromId'));
       if (q.get('startTime') && q.get('endTime') && end - start > 3_600_000) return { status: 400, body: { code: -1127, msg: 'More than 1 hours between startTime and endTime.' } };
       const limit = Math.min(Number(q.get('limit') ?? '500'), 1000);
-      const rows = this.known()
-        .filter((t) => t.time >= start && t.time <= end && t.id >= fromId)
-        .slice(0, limit)
+      const matching = this.known().filter((t) => t.time >= start && t.time <= end && t.id >= fromId);
+      // Without startTime or fromId Binance answers the most recent trades.
+      const page = q.get('startTime') === null && q.get('fromId') === null ? matching.slice(-limit) : matching.slice(0, limit);
+      const rows = page
         .map((t) => ({ a: t.id, p: t.price, q: t.qty, f: t.id, l: t.id, T: t.time, m: t.isBuyerMaker }));
       return { body: rows };
     });

@@ -106,13 +106,19 @@ export async function scanOrdersForClientId(ex: Exchange, symbol: string, venueC
   return match(await ex.fetchClosedOrders(symbol));
 }
 
-/** Client ids must be short and plain on most venues; long ones are shortened by a stable hash. */
+/**
+ * Client ids must be short and plain on most venues. A Kestrel id that already fits is sent as it
+ * is; any other is sent as its allowed characters plus a stable hash, so it stays recognisable and
+ * can be looked up again after a restart.
+ */
 export function boundedClientId(clientOrderId: string, maxLength: number, allowed: RegExp): string {
-  const cleaned = [...clientOrderId].map((ch) => (allowed.test(ch) ? ch : '_')).join('');
-  if (cleaned.length <= maxLength && cleaned === clientOrderId) return cleaned;
+  const chars = [...clientOrderId];
+  if (chars.length > 0 && chars.length <= maxLength && chars.every((ch) => allowed.test(ch))) return clientOrderId;
   const hash = fnv1a64Hex(clientOrderId);
-  const head = cleaned.replace(/_/g, '').slice(0, Math.max(0, maxLength - hash.length - 1));
-  return head ? `${head}${allowed.test('_') ? '_' : ''}${hash}`.slice(0, maxLength) : hash.slice(0, maxLength);
+  const sep = allowed.test('_') ? '_' : '';
+  const room = Math.max(0, maxLength - hash.length - sep.length);
+  const head = chars.filter((ch) => allowed.test(ch)).join('').slice(0, room);
+  return head ? `${head}${sep}${hash}` : hash.slice(0, maxLength);
 }
 
 /** 64-bit FNV-1a as 16 hex digits: stable across runs and processes (no crypto import in the core path). */

@@ -241,3 +241,35 @@ describe('kestrel aggregate', () => {
     expect(r.stderr).toMatch(/\raggregate █+ 100%/);
   });
 });
+
+describe('kestrel aggregate on Parquet trades written by Kestrel', () => {
+  it('reads a trades part file of the store and matches DuckDB read_parquet exactly; refuses a truncated one', async () => {
+    const { ParquetStore } = await import('../../../../main/storage/parquet/parquet-store.js');
+    const trades = makeTrades().slice(0, 1_500);
+    const store = await ParquetStore.open({ dataDir: path.join(dir, 'store'), onWarning: () => {} });
+    const files = await store.writeTrades(
+      trades
+        .filter((t) => new Date(t.tsMs).toISOString().startsWith('2024-07-01'))
+        .map((t) => ({ instrumentId: 'BINANCEUSDM:BTC/USDT:USDT', tradeId: String(t.id), price: t.price, quantity: t.qty, side: t.isBuyerMaker ? ('sell' as const) : ('buy' as const), tsEvent: t.tsMs, tsInit: t.tsMs })),
+    );
+    expect(files.length).toBe(1);
+    const file = files[0]!;
+    const out = path.join(dir, 'from-parquet.csv');
+    const r = await cli(['aggregate', '--input', file, '--symbol', 'BTCUSDT', '--out', out, '--intervals', '5m,1h,24h']);
+    expect([r.code, r.stderr]).toEqual([0, expect.stringMatching(/trades \(Parquet, ts in ms\)/)]);
+    const oracle = await DuckDbBarOracle.fromKestrelTradesParquet(file, 'BTCUSDT');
+    try {
+      const { header, rows } = readOutput(out);
+      expect(header).toBe(SPEC_HEADER);
+      for (const iv of ['5m', '1h', '24h']) expect(asOracle(rows, iv)).toEqual(await oracle.bars(INTERVAL_MS[iv]!));
+    } finally {
+      oracle.close();
+    }
+    const truncated = path.join(dir, 'truncated.parquet');
+    const bytes = readFileSync(file);
+    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const bad = await cli(['aggregate', '--input', truncated, '--symbol', 'BTCUSDT', '--out', path.join(dir, 'never.csv')]);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringMatching(/truncated/)]);
+    expect(existsSync(path.join(dir, 'never.csv'))).toBe(false);
+  });
+});
