@@ -15,8 +15,10 @@ export function formatNumber(value: number | null | undefined, decimals: number)
 
 export function formatSigned(value: number | null | undefined, decimals: number): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '';
-  const text = formatNumber(Math.abs(value), decimals);
-  return value > 0 ? `+${text}` : value < 0 ? `−${text}` : text;
+  // Sign of the shown number, not the raw one: −0.001 at 2 decimals is "0.00", not "−0.00".
+  const shown = Number(value.toFixed(decimals));
+  const text = formatNumber(Math.abs(shown), decimals);
+  return shown > 0 ? `+${text}` : shown < 0 ? `−${text}` : text;
 }
 
 /** Quantities keep up to 8 decimals but drop trailing zeros (crypto lots are small). */
@@ -39,4 +41,11 @@ export function formatAge(ms: number | null | undefined): string {
   if (ms < 1_000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
   return `${Math.round(ms / 60_000)} min`;
+}
+
+/** Price decimals per instrument, from its tick size; a fallback while the instrument list loads. */
+export type PriceDecimals = (instrumentId: string) => number;
+
+export function priceDecimalsFrom(tickSizes: Record<string, { tickSize: number }>): PriceDecimals {
+  return (instrumentId) => decimalsForTick(tickSizes[instrumentId]?.tickSize);
 }

@@ -46,6 +46,7 @@ export function createStores(client: KestrelClient): AppStores {
       if (!q) return null;
       return q.last ?? (q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : null);
     },
+    minQuantity: (instrumentId) => market.getState().instruments[instrumentId]?.lotSize ?? null,
   });
 
   let balanceTimer: ReturnType<typeof setTimeout> | null = null;
@@ -84,6 +85,11 @@ export function createStores(client: KestrelClient): AppStores {
       notices.getState().push('info', `${p.job}${share}`, p.message, `progress:${p.job}`);
     }),
     market.subscribe((s, prev) => {
+      // The instrument list can arrive after the selection (quotes come first): size the ticket then.
+      const ticketId = ticket.getState().fields.instrumentId;
+      if (s.instruments !== prev.instruments && ticketId && s.instruments[ticketId] && !prev.instruments[ticketId]) {
+        ticket.getState().setField('instrumentId', ticketId);
+      }
       if (s.selectedInstrumentId === prev.selectedInstrumentId) return;
       void chart.getState().show(s.selectedInstrumentId);
       if (s.selectedInstrumentId) ticket.getState().setField('instrumentId', s.selectedInstrumentId);

@@ -32,6 +32,8 @@ export interface TicketState {
   error: string | null;
   pending: boolean;
   lastAck: TicketAck | null;
+  /** Once the trader typed a quantity, switching instrument no longer resets it. */
+  quantityTouched: boolean;
   /** Bumped to ask the ticket to focus its quantity input (F9 / F10). */
   focusRequest: number;
   setField<K extends keyof TicketFields>(key: K, value: TicketFields[K]): void;
@@ -71,15 +73,19 @@ export function buildSubmitOrder(fields: TicketFields): BuildResult {
 export interface TicketDeps {
   /** A price to start a limit order from (the instrument's last or mid), if known. */
   referencePrice(instrumentId: string): number | null;
+  /** The smallest quantity the instrument trades (its lot size), if known. */
+  minQuantity(instrumentId: string): number | null;
 }
 
 export function createTicketStore(client: KestrelClient, deps: TicketDeps): TicketStore {
   return createStore<TicketState>()((set, get) => ({
-    fields: { instrumentId: '', side: 'buy', type: 'market', quantity: '1', price: '', timeInForce: '' },
+    // No default size until an instrument is known: "1" is one share of a stock but 1 BTC of a perp.
+    fields: { instrumentId: '', side: 'buy', type: 'market', quantity: '', price: '', timeInForce: '' },
     fieldErrors: {},
     error: null,
     pending: false,
     lastAck: null,
+    quantityTouched: false,
     focusRequest: 0,
 
     setField(key, value) {
@@ -93,9 +99,14 @@ export function createTicketStore(client: KestrelClient, deps: TicketDeps): Tick
         const ref = deps.referencePrice(String(value));
         fields.price = ref !== null ? String(ref) : '';
       }
+      const quantityTouched = get().quantityTouched || key === 'quantity';
+      if (key === 'instrumentId' && !quantityTouched) {
+        const min = deps.minQuantity(String(value));
+        fields.quantity = min !== null ? String(min) : '';
+      }
       const fieldErrors = { ...get().fieldErrors };
       delete fieldErrors[key];
-      set({ fields, fieldErrors, error: null });
+      set({ fields, fieldErrors, error: null, quantityTouched });
     },
 
     prepare(side) {

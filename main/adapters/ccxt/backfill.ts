@@ -137,7 +137,7 @@ export class TradeBackfill {
   private markReconnected(): void {
     if (this.disposed || this.last === null) return;
     if (this.options.source.mode === 'none') {
-      this.options.report({
+      this.report({
         kind: 'unfillable',
         instrumentId: this.options.instrumentId,
         message: `${this.options.instrumentId}: the venue has no public trade history over REST; trades after ${new Date(this.last.tsEvent).toISOString()} during the outage may be missing`,
@@ -174,8 +174,13 @@ export class TradeBackfill {
 
   private enqueue(task: () => Promise<void>): void {
     this.queue = this.queue.then(task).catch((err: unknown) => {
-      this.options.report({ kind: 'gave_up', instrumentId: this.options.instrumentId, message: `${this.options.instrumentId}: trade stream handling failed: ${(err as Error).message}` });
+      this.report({ kind: 'gave_up', instrumentId: this.options.instrumentId, message: `${this.options.instrumentId}: trade stream handling failed: ${(err as Error).message}` });
     });
+  }
+
+  /** After dispose (unsubscribe, disconnect) nothing more is said or passed on. */
+  private report(event: BackfillEvent): void {
+    if (!this.disposed) this.options.report(event);
   }
 
   private get contiguous(): boolean {
@@ -216,20 +221,20 @@ export class TradeBackfill {
       try {
         const count = await this.fillOnce(start, until);
         this.needsBackfill = false;
-        this.options.report({ kind: 'filled', instrumentId: this.options.instrumentId, count });
+        this.report({ kind: 'filled', instrumentId: this.options.instrumentId, count });
         return true;
       } catch (err) {
         const message = `${this.options.instrumentId}: trade backfill failed (attempt ${attempt} of ${this.options.maxAttempts}): ${(err as Error).message}`;
         if (attempt >= this.options.maxAttempts || this.disposed) {
           this.needsBackfill = false;
-          this.options.report({
+          this.report({
             kind: 'gave_up',
             instrumentId: this.options.instrumentId,
             message: `${message}; trades after ${new Date(this.last?.tsEvent ?? start.tsEvent).toISOString()}${until ? ` and before ${new Date(until.tsEvent).toISOString()}` : ''} may be missing`,
           });
           return false;
         }
-        this.options.report({ kind: 'retrying', instrumentId: this.options.instrumentId, attempt, message });
+        this.report({ kind: 'retrying', instrumentId: this.options.instrumentId, attempt, message });
         await this.sleep(this.options.retryDelayMs?.(attempt) ?? Math.min(10_000, 250 * 2 ** (attempt - 1)));
       }
     }
@@ -248,7 +253,7 @@ export class TradeBackfill {
         const missing = BigInt(inRange[0]!.tradeId) - BigInt(cursor.tradeId) - 1n;
         if (missing > 0n) {
           // The venue's REST no longer reaches back far enough (e.g. Binance /trades without an API key).
-          this.options.report({
+          this.report({
             kind: 'unfillable',
             instrumentId: this.options.instrumentId,
             message: `${this.options.instrumentId}: ${missing} trades after id ${cursor.tradeId} are beyond what the venue's REST returns; they are missing`,
@@ -271,7 +276,7 @@ export class TradeBackfill {
           ? { tradeId: lastOfPage.tradeId, tsEvent: lastOfPage.tsEvent }
           : { tradeId: lastOfPage.tradeId, tsEvent: cursor.tsEvent + 1 };
       if (!this.contiguous && next.tsEvent === cursor.tsEvent + 1 && lastOfPage.tsEvent <= cursor.tsEvent) {
-        this.options.report({
+        this.report({
           kind: 'unfillable',
           instrumentId: this.options.instrumentId,
           message: `${this.options.instrumentId}: a whole page of ${page.length} trades shares ${new Date(cursor.tsEvent).toISOString()}; more at that millisecond may be missing`,
@@ -305,7 +310,7 @@ export class TradeBackfill {
         this.last = { tradeId: t.tradeId, tsEvent: t.tsEvent };
       }
     }
-    if (out.length === 0) return;
+    if (out.length === 0 || this.disposed) return;
     this.stats_.emitted += out.length;
     this.options.emit(out);
   }

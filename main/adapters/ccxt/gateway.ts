@@ -169,7 +169,7 @@ export class CcxtGateway implements Gateway {
       positions: this.credentials !== null && derivatives,
       fundingRates: derivatives,
       ohlcv: true,
-      tradeHistory: this.quirks.tradeBackfill !== 'none',
+      tradeHistory: this.quirks.tradeHistory === 'window' || this.quirks.tradeHistory === 'cursor-backward',
     };
   }
 
@@ -419,11 +419,12 @@ export class CcxtGateway implements Gateway {
     const symbol = session.symbolOf(order.instrumentId);
     if (this.clientIdByVenueClientId.has(this.quirks.venueClientOrderId(clientOrderId)))
       throw new KestrelError('refused', `order ${clientOrderId} was already submitted to ${this.config.venue}; a clientOrderId is sent once`);
+    if (order.timeInForce === 'DAY') throw new KestrelError('refused', `order ${clientOrderId}: crypto venues have no DAY orders; use GTC, IOC or FOK`);
     const venueClientId = this.quirks.venueClientOrderId(clientOrderId);
     this.clientIdByVenueClientId.set(venueClientId, clientOrderId);
     this.symbolsTraded.add(symbol);
     const params: Record<string, unknown> = { clientOrderId: venueClientId };
-    if (order.timeInForce && order.timeInForce !== 'DAY') params['timeInForce'] = order.timeInForce;
+    if (order.timeInForce) params['timeInForce'] = order.timeInForce;
     if (order.type === 'stop') params['triggerPrice'] = order.stopPrice;
     const type = order.type === 'limit' ? 'limit' : order.type === 'stop' && order.price !== undefined ? 'limit' : 'market';
     const action = `createOrder ${order.side} ${order.quantity} ${symbol} (${clientOrderId})`;

@@ -46,7 +46,8 @@ export function CandleChart() {
       grid: { vertLines: { color: '#1a232d' }, horzLines: { color: '#1a232d' } },
       crosshair: { mode: CrosshairMode.Normal },
       rightPriceScale: { borderColor: '#233040' },
-      timeScale: { borderColor: '#233040', timeVisible: true, secondsVisible: false },
+      // Room to the right of the forming bar, so it does not sit under the price scale.
+      timeScale: { borderColor: '#233040', timeVisible: true, secondsVisible: false, rightOffset: 6, barSpacing: 8 },
     });
     const candles: ISeriesApi<'Candlestick'> = chart.addSeries(CandlestickSeries, {
       upColor: UP,

@@ -27,10 +27,10 @@ const tickRules = (key: 'bidTick' | 'askTick' | 'lastTick') => ({
 });
 
 const columns: ColDef<MarketRow>[] = [
-  { headerName: 'Instrument', field: 'symbol', cellRenderer: InstrumentCell, flex: 1, minWidth: 170 },
-  { headerName: 'Bid', field: 'bid', valueFormatter: price, type: 'rightAligned', cellClassRules: tickRules('bidTick'), width: 84 },
-  { headerName: 'Ask', field: 'ask', valueFormatter: price, type: 'rightAligned', cellClassRules: tickRules('askTick'), width: 84 },
-  { headerName: 'Last', field: 'last', valueFormatter: price, type: 'rightAligned', cellClass: 'num-strong', cellClassRules: tickRules('lastTick'), width: 84 },
+  { headerName: 'Instrument', field: 'symbol', cellRenderer: InstrumentCell, flex: 1, minWidth: 192 },
+  { headerName: 'Bid', field: 'bid', valueFormatter: price, type: 'rightAligned', cellClassRules: tickRules('bidTick'), width: 80 },
+  { headerName: 'Ask', field: 'ask', valueFormatter: price, type: 'rightAligned', cellClassRules: tickRules('askTick'), width: 80 },
+  { headerName: 'Last', field: 'last', valueFormatter: price, type: 'rightAligned', cellClass: 'num-strong', cellClassRules: tickRules('lastTick'), width: 80 },
   {
     headerName: 'Chg %',
     field: 'changePct',

@@ -2,7 +2,7 @@ import { useCallback, useMemo } from 'react';
 import { useStore } from 'zustand';
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
 import { isOpenStatus, type Order } from '../../../shared/model/index.js';
-import { formatQuantity, formatTime } from '../../components/format.js';
+import { formatNumber, formatQuantity, formatTime, priceDecimalsFrom, type PriceDecimals } from '../../components/format.js';
 import { EPOCH_MS_COLUMN, GridPanel } from '../../components/GridPanel.js';
 import { useStores } from '../../stores/stores-context.js';
 
@@ -19,18 +19,16 @@ function CancelCell({ data, context }: ICellRendererParams<Order, unknown, Order
   );
 }
 
-const priceText = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
-
-const columns: ColDef<Order>[] = [
+const columnsFor = (decimals: PriceDecimals): ColDef<Order>[] => [
   { headerName: '', colId: 'actions', cellRenderer: CancelCell, width: 66, sortable: false, resizable: false, pinned: 'left' },
   { headerName: 'Time', field: 'tsCreated', valueFormatter: (p) => formatTime(p.value), type: EPOCH_MS_COLUMN, width: 96, sort: 'desc' },
-  { headerName: 'Instrument', field: 'instrumentId', flex: 2, minWidth: 130 },
+  { headerName: 'Instrument', field: 'instrumentId', flex: 2, minWidth: 140, tooltipField: 'instrumentId' },
   { headerName: 'Side', field: 'side', width: 56, cellClassRules: { 'side-buy-text': (p) => p.value === 'buy', 'side-sell-text': (p) => p.value === 'sell' } },
   { headerName: 'Type', field: 'type', width: 64 },
   { headerName: 'Qty', field: 'quantity', valueFormatter: (p) => formatQuantity(p.value), type: 'rightAligned', width: 72 },
-  { headerName: 'Price', field: 'price', valueFormatter: (p) => priceText(p.value), type: 'rightAligned', width: 84 },
+  { headerName: 'Price', field: 'price', valueFormatter: (p) => (p.data ? formatNumber(p.value, decimals(p.data.instrumentId)) : ''), type: 'rightAligned', width: 84 },
   { headerName: 'Filled', field: 'filledQuantity', valueFormatter: (p) => formatQuantity(p.value), type: 'rightAligned', width: 64 },
-  { headerName: 'Avg', field: 'avgFillPrice', valueFormatter: (p) => priceText(p.value), type: 'rightAligned', width: 84 },
+  { headerName: 'Avg', field: 'avgFillPrice', valueFormatter: (p) => (p.data ? formatNumber(p.value, decimals(p.data.instrumentId) + 1) : ''), type: 'rightAligned', width: 88 },
   { headerName: 'Status', field: 'status', width: 96, cellClass: (p) => `status status-${p.value}` },
   { headerName: 'TIF', field: 'timeInForce', width: 52 },
   { headerName: 'Reason', field: 'reason', flex: 1, minWidth: 80, tooltipField: 'reason' },
@@ -39,7 +37,9 @@ const columns: ColDef<Order>[] = [
 ];
 
 export function OrdersPanel() {
-  const { orders } = useStores();
+  const { orders, market } = useStores();
+  const instruments = useStore(market, (s) => s.instruments);
+  const columns = useMemo(() => columnsFor(priceDecimalsFrom(instruments)), [instruments]);
   const rows = useStore(orders, (s) => s.rows);
   const scope = useStore(orders, (s) => s.scope);
   const actionError = useStore(orders, (s) => s.actionError);

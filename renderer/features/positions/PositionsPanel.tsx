@@ -1,19 +1,20 @@
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import { useStore } from 'zustand';
 import type { ColDef, ValueFormatterParams } from 'ag-grid-community';
 import type { Position } from '../../../shared/model/index.js';
-import { formatNumber, formatQuantity, formatSigned, formatTime } from '../../components/format.js';
+import { formatNumber, formatQuantity, formatSigned, formatTime, priceDecimalsFrom, type PriceDecimals } from '../../components/format.js';
 import { EPOCH_MS_COLUMN, GridPanel } from '../../components/GridPanel.js';
 import { useStores } from '../../stores/stores-context.js';
 
 const money = (p: ValueFormatterParams<Position, number | null>) => formatSigned(p.value, 2);
 const upDown = { 'num-up': (p: { value: unknown }) => typeof p.value === 'number' && p.value > 0, 'num-down': (p: { value: unknown }) => typeof p.value === 'number' && p.value < 0 };
 
-const columns: ColDef<Position>[] = [
-  { headerName: 'Instrument', field: 'instrumentId', flex: 2, minWidth: 130 },
+const columnsFor = (decimals: PriceDecimals): ColDef<Position>[] => [
+  { headerName: 'Instrument', field: 'instrumentId', flex: 2, minWidth: 140, tooltipField: 'instrumentId' },
   { headerName: 'Qty', field: 'quantity', valueFormatter: (p) => formatQuantity(p.value), type: 'rightAligned', cellClassRules: upDown, width: 76 },
-  { headerName: 'Avg price', field: 'avgPrice', valueFormatter: (p) => (p.value ? String(p.value) : ''), type: 'rightAligned', width: 90 },
-  { headerName: 'Mark', field: 'markPrice', valueFormatter: (p) => (p.value === null || p.value === undefined ? '' : String(p.value)), type: 'rightAligned', width: 90 },
+  // One more decimal than the tick: an average of several fills falls between ticks.
+  { headerName: 'Avg price', field: 'avgPrice', valueFormatter: (p) => (p.value && p.data ? formatNumber(p.value, decimals(p.data.instrumentId) + 1) : ''), type: 'rightAligned', width: 92 },
+  { headerName: 'Mark', field: 'markPrice', valueFormatter: (p) => (p.data ? formatNumber(p.value, decimals(p.data.instrumentId)) : ''), type: 'rightAligned', width: 88 },
   { headerName: 'Unrealized', field: 'unrealizedPnl', valueFormatter: money, type: 'rightAligned', cellClassRules: upDown, width: 92 },
   { headerName: 'Realized', field: 'realizedPnl', valueFormatter: money, type: 'rightAligned', cellClassRules: upDown, width: 88 },
   { headerName: 'Fees', field: 'fees', valueFormatter: (p) => formatNumber(p.value, 4), type: 'rightAligned', width: 72 },
@@ -22,7 +23,9 @@ const columns: ColDef<Position>[] = [
 ];
 
 export function PositionsPanel() {
-  const { positions } = useStores();
+  const { positions, market } = useStores();
+  const instruments = useStore(market, (s) => s.instruments);
+  const columns = useMemo(() => columnsFor(priceDecimalsFrom(instruments)), [instruments]);
   const rows = useStore(positions, (s) => s.positions);
   const balances = useStore(positions, (s) => s.balances);
   const loadError = useStore(positions, (s) => s.loadError);

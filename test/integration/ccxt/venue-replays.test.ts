@@ -135,7 +135,8 @@ describe('Hyperliquid l2Book and trades (BTC)', () => {
       .flatMap((f) => f.json['data'] as Array<{ tid: number; px: string; sz: string; side: string; time: number }>);
     await waitFor(() => h.rec.trades.length >= trades.length, 10_000, 'all recorded Hyperliquid trades');
     await h.gateway.whenIdle();
-    const byTime = [...trades].sort((a, b) => a.time - b.time || (String(a.tid) < String(b.tid) ? -1 : 1));
+    // Trades leave in (time, trade id) order, ids compared as numbers.
+    const byTime = [...trades].sort((a, b) => a.time - b.time || (BigInt(a.tid) < BigInt(b.tid) ? -1 : 1));
     expect(h.rec.trades.map((t) => [t.tradeId, t.price, t.quantity, t.side, t.tsEvent])).toEqual(
       byTime.map((t) => [String(t.tid), Number(t.px), Number(t.sz), t.side === 'B' ? 'buy' : 'sell', t.time]),
     );

@@ -30,7 +30,7 @@ describe('order ticket', () => {
 
   it('does not call the core when the form is invalid', async () => {
     const client = new FakeClient();
-    const store = createTicketStore(client, { referencePrice: () => null });
+    const store = createTicketStore(client, { referencePrice: () => null, minQuantity: () => null });
     store.getState().setField('instrumentId', INSTRUMENT);
     store.getState().setField('quantity', '0');
     expect(await store.getState().submit()).toBe(false);
@@ -40,16 +40,30 @@ describe('order ticket', () => {
 
   it('shows the core’s refusal in its own words', async () => {
     const client = new FakeClient().refuse('orders.submit', 'halted', 'trading is halted (reason: test); orders are refused until re-armed');
-    const store = createTicketStore(client, { referencePrice: () => null });
+    const store = createTicketStore(client, { referencePrice: () => null, minQuantity: () => null });
     store.getState().setField('instrumentId', INSTRUMENT);
+    store.getState().setField('quantity', '1');
     expect(await store.getState().submit()).toBe(false);
     expect(store.getState().error).toBe('Order refused: trading is halted (reason: test); orders are refused until re-armed');
     expect(store.getState().pending).toBe(false);
   });
 
+  it('starts each instrument at its lot size until the trader types a quantity', () => {
+    const lots: Record<string, number> = { [INSTRUMENT]: 0.001, 'SIM:AAPL': 1 };
+    const store = createTicketStore(new FakeClient(), { referencePrice: () => null, minQuantity: (id) => lots[id] ?? null });
+    expect(store.getState().fields.quantity).toBe('');
+    store.getState().setField('instrumentId', INSTRUMENT);
+    expect(store.getState().fields.quantity).toBe('0.001');
+    store.getState().setField('instrumentId', 'SIM:AAPL');
+    expect(store.getState().fields.quantity).toBe('1');
+    store.getState().setField('quantity', '25');
+    store.getState().setField('instrumentId', INSTRUMENT);
+    expect(store.getState().fields.quantity).toBe('25');
+  });
+
   it('sends the validated command and keeps the acknowledgement', async () => {
     const client = new FakeClient().answer('orders.submit', () => ({ clientOrderId: 'k-9', status: 'open' }));
-    const store = createTicketStore(client, { referencePrice: () => 101.5 });
+    const store = createTicketStore(client, { referencePrice: () => 101.5, minQuantity: () => 1 });
     store.getState().setField('instrumentId', INSTRUMENT);
     store.getState().setField('type', 'limit');
     expect(store.getState().fields.price).toBe('101.5');
