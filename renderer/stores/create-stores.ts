@@ -9,8 +9,8 @@ import { createSystemStore, type SystemStore } from './system-store.js';
 import { createTicketStore, type TicketStore } from './ticket-store.js';
 import { createUiStore, type UiStore } from './ui-store.js';
 
+/** Panels see stores only; the client stays inside them (STYLE.md: stores call the API). */
 export interface AppStores {
-  client: KestrelClient;
   market: MarketStore;
   chart: ChartStore;
   orders: OrdersStore;
@@ -124,7 +124,6 @@ export function createStores(client: KestrelClient): AppStores {
   if (previous === 'open') void loadAll();
 
   return {
-    client,
     market,
     chart,
     orders,

@@ -27,6 +27,8 @@ export interface SystemState {
   halt: ActionState;
   rearm: ActionState;
   setConnection(status: ConnectionStatus): void;
+  /** Skips the reconnect backoff (the "retry now" button). */
+  reconnectNow(): void;
   load(): Promise<void>;
   applyTradingState(state: TradingState): void;
   applyGateway(status: GatewayStatus): void;
@@ -62,6 +64,10 @@ export function createSystemStore(client: KestrelClient): SystemStore {
 
     setConnection(connection) {
       set({ connection });
+    },
+
+    reconnectNow() {
+      client.reconnectNow();
     },
 
     async load() {

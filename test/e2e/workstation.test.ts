@@ -28,7 +28,7 @@ class ServeProcess {
 
   /** Starts `kestrel serve` and resolves with the URL from its ready line. */
   start(port = 0): Promise<string> {
-    const child = spawn(process.execPath, ['bin/kestrel.js', 'serve', '--port', String(port), '--data-dir', this.dataDir, '--token', this.token], {
+    const child = spawn(process.execPath, ['bin/kestrel.js', 'serve', '--port', String(port), '--data-dir', this.dataDir, `--token=${this.token}`], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -70,7 +70,8 @@ class ServeProcess {
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kestrel-e2e-data-'));
 const profileDir = mkdtempSync(path.join(os.tmpdir(), 'kestrel-e2e-chromium-'));
-const token = randomBytes(18).toString('base64url');
+// Hex: a base64url token can start with '-', which parseArgs would read as another option.
+const token = randomBytes(18).toString('hex');
 const server = new ServeProcess(dataDir, token);
 let context: BrowserContext;
 let page: Page;

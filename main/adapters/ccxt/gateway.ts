@@ -576,8 +576,10 @@ export class CcxtGateway implements Gateway {
         try {
           const pending = watch(ex);
           if (loop.failures > 0) {
-            // The settled-later loser of this race must not become an unhandled rejection.
-            const first = await Promise.race([pending.then(() => 'data' as const, () => 'failed' as const), this.whenSocketsOpen(ex, loop)]);
+            // The settled-later loser of this race must not become an unhandled rejection, nor keep polling.
+            const probe = { done: false };
+            const first = await Promise.race([pending.then(() => 'data' as const, () => 'failed' as const), this.whenSocketsOpen(ex, loop, probe)]);
+            probe.done = true;
             if (!loop.active) break;
             if (first === 'open') this.recovered(loop, onRecovered);
           }
@@ -601,9 +603,9 @@ export class CcxtGateway implements Gateway {
   }
 
   /** Resolves when ccxt has every socket of the exchange open again ('closed' if the loop stops first). */
-  private async whenSocketsOpen(ex: Exchange, loop: StreamLoop): Promise<'open' | 'closed'> {
+  private async whenSocketsOpen(ex: Exchange, loop: StreamLoop, probe: { done: boolean }): Promise<'open' | 'closed'> {
     for (;;) {
-      if (!loop.active || !this.running) return 'closed';
+      if (!loop.active || !this.running || probe.done) return 'closed';
       // ccxt keeps helper clients (e.g. "authenticationFlights") beside the sockets; a socket has a ws(s):// url.
       const clients = Object.values((ex as unknown as { clients: Record<string, { url?: unknown; isConnected?: boolean }> }).clients ?? {}).filter(
         (c) => typeof c?.url === 'string' && /^wss?:\/\//.test(c.url),

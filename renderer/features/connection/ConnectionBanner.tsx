@@ -3,7 +3,7 @@ import { useStores } from '../../stores/stores-context.js';
 
 /** Says plainly when the numbers on screen are stale: the link to the core is down. */
 export function ConnectionBanner() {
-  const { system, client } = useStores();
+  const { system } = useStores();
   const connection = useStore(system, (s) => s.connection);
   const everLoaded = useStore(system, (s) => s.version !== null);
   if (connection.state === 'open' || (connection.state === 'connecting' && !everLoaded)) return null;
@@ -13,7 +13,7 @@ export function ConnectionBanner() {
       <span>{connection.detail ?? 'The link to the Kestrel core is down.'} Prices, orders and positions shown may be stale.</span>
       <span className="spacer" />
       {connection.retryAtMs !== null ? (
-        <button type="button" className="btn btn-outline" onClick={() => client.reconnectNow()}>
+        <button type="button" className="btn btn-outline" onClick={() => system.getState().reconnectNow()}>
           Retry now
         </button>
       ) : null}

@@ -5,7 +5,7 @@ import { SHORTCUTS } from '../../components/shortcuts.js';
 import { useStores } from '../../stores/stores-context.js';
 
 function ConnectionIndicator() {
-  const { system, client } = useStores();
+  const { system } = useStores();
   const connection = useStore(system, (s) => s.connection);
   const transport = useStore(system, (s) => s.transport);
   const [nowMs, setNowMs] = useState(() => Date.now());
@@ -28,7 +28,7 @@ function ConnectionIndicator() {
       {connection.state === 'connecting' ? 'connecting…' : 'disconnected'}
       {retryInS !== null ? <span className="muted"> · retry in {retryInS}s</span> : null}
       {connection.state === 'closed' && connection.retryAtMs !== null ? (
-        <button type="button" className="btn btn-xs btn-ghost" onClick={() => client.reconnectNow()}>
+        <button type="button" className="btn btn-xs btn-ghost" onClick={() => system.getState().reconnectNow()}>
           retry now
         </button>
       ) : null}
