@@ -24,6 +24,8 @@ export interface OrderManagerOptions {
   referencePrice(instrumentId: string): number | null;
   portfolio: Portfolio;
   events: OrderManagerEvents;
+  /** Fills before this time (per account) belong to a session that was reset; they stay journaled. */
+  portfolioSince?: (accountId: string) => number;
 }
 
 const QTY_EPS = 1e-9;
@@ -41,7 +43,7 @@ export class OrderManager {
   constructor(private readonly o: OrderManagerOptions) {
     this.tradingState = new TradingStateMachine(o.journal, o.clock);
     this.sessionTag = o.clock.nowMs().toString(36).slice(-6);
-    for (const f of o.journal.listFills()) o.portfolio.applyFill(f);
+    for (const f of o.journal.listFills()) if (f.tsEvent >= (o.portfolioSince?.(f.accountId) ?? 0)) o.portfolio.applyFill(f);
   }
 
   async submit(cmd: SubmitOrder, actor = 'user'): Promise<{ clientOrderId: string; status: Order['status'] }> {

@@ -55,6 +55,12 @@ export class Portfolio {
     }
   }
 
+  /** A paper account starting over: its positions and cash history are forgotten. */
+  resetAccount(accountId: string): void {
+    for (const [key, b] of this.books) if (b.accountId === accountId) this.books.delete(key);
+    this.cash.delete(accountId);
+  }
+
   mark(instrumentId: string, price: number): void {
     if (Number.isFinite(price) && price > 0) this.marks.set(instrumentId, price);
   }

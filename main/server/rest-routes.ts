@@ -25,6 +25,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   { verb: 'GET', path: '/api/state', method: 'state.get', from: 'none' },
   { verb: 'GET', path: '/api/gateways', method: 'gateways.list', from: 'none' },
   { verb: 'GET', path: '/api/accounts', method: 'accounts.list', from: 'none' },
+  { verb: 'POST', path: '/api/paper/reset', method: 'paper.reset', from: 'body' },
   { verb: 'POST', path: '/api/kill-switch', method: 'killSwitch.halt', from: 'body' },
   { verb: 'POST', path: '/api/kill-switch/rearm', method: 'killSwitch.rearm', from: 'body' },
 ];

@@ -25,6 +25,7 @@ const ROUTES: Record<RoutedMethod, WorkerRole> = {
   'fills.list': 'execution',
   'positions.list': 'execution',
   'balances.list': 'execution',
+  'paper.reset': 'execution',
   'killSwitch.halt': 'execution',
   'killSwitch.rearm': 'execution',
 };

@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Balance, Fill, Instrument, Order, Position, QuoteTick } from '../../shared/model/index.js';
 import { SubmitOrder, systemClock } from '../../shared/model/index.js';
 import { apiMethods } from '../../shared/api/contract.js';
-import { parseOrThrow } from '../../shared/api/errors.js';
+import { KestrelError, parseOrThrow } from '../../shared/api/errors.js';
 import { openDatabase } from '../storage/sqlite/database.js';
 import { SqliteJournal } from '../storage/sqlite/sqlite-journal.js';
 import { SettingsStore } from '../storage/sqlite/settings-store.js';
@@ -18,6 +18,7 @@ import { workerHost, type MarketDataBatch } from './host.js';
 
 // Execution worker: OMS, journal, trading state, the paper venue and the portfolio.
 const PAPER_SNAPSHOT_KEY = 'paper-venue-state';
+const PAPER_RESET_KEY = 'paper-reset-at';
 const instruments = new Map<string, Instrument>();
 const lastQuote = new Map<string, QuoteTick>();
 const lastTrade = new Map<string, number>();
@@ -64,6 +65,7 @@ const oms = new OrderManager({
     return q ? (q.bid + q.ask) / 2 : (lastTrade.get(id) ?? null);
   },
   portfolio,
+  portfolioSince: (accountId) => settings.get<number>(`${PAPER_RESET_KEY}:${accountId}`) ?? 0,
   events: {
     onOrder: (o) => rpc.emit('order', o),
     onFill: (f) => rpc.emit('fill', f),
@@ -75,11 +77,15 @@ paper.setListener({
   onOrder: (o) => oms.onVenueOrder(o),
   onFill: (f) => {
     oms.onVenueFill(f);
-    // The paper venue is our own "exchange": keep its books beside the journal so a restart resumes them.
-    void Promise.all([paper.fetchPositions(), paper.fetchBalances()]).then(([positions, balances]) => settings.put(PAPER_SNAPSHOT_KEY, { positions, balances }));
+    savePaperSnapshot();
   },
 });
 void paper.connect();
+
+/** The paper venue is our own "exchange": keep its books beside the journal so a restart resumes them. */
+function savePaperSnapshot(): void {
+  void Promise.all([paper.fetchPositions(), paper.fetchBalances()]).then(([positions, balances]) => settings.put(PAPER_SNAPSHOT_KEY, { positions, balances }));
+}
 
 let restored = false;
 const waitingFor = new Set<string>([...(init.config.simulator.enabled ? ['simulator'] : []), ...(init.config.venues.length ? ['venues'] : [])]);
@@ -191,6 +197,22 @@ rpc.handle('positions.list', () => portfolio.positions());
 rpc.handle('balances.list', async () => {
   const venueBalances = await Promise.all([...remoteGateways.values()].map((g) => g.fetchBalances().catch(() => [])));
   return [...(await paper.fetchBalances()), ...venueBalances.flat()];
+});
+rpc.handle('paper.reset', async (p) => {
+  const { accountId } = parseOrThrow(apiMethods['paper.reset'].input, p);
+  const accounts = accountId ? [accountId] : paper.accountIds();
+  for (const id of accounts) if (!paper.accountIds().includes(id)) throw new KestrelError('not_found', `unknown paper account ${id}`);
+  for (const id of accounts) {
+    // Orders first, through the OMS, so each cancel is journaled; then the venue and our books.
+    for (const o of journal.listOrders('open').filter((x) => x.accountId === id)) await oms.cancel(o.clientOrderId, 'paper reset').catch(() => undefined);
+    paper.reset(id);
+    portfolio.resetAccount(id);
+    settings.put(`${PAPER_RESET_KEY}:${id}`, clock.nowMs());
+    journal.audit('user', 'paper-reset', id);
+  }
+  savePaperSnapshot();
+  rpc.emit('positions', portfolio.positions());
+  return { accounts };
 });
 rpc.handle('tradingState.get', () => oms.tradingState.get());
 rpc.handle('killSwitch.halt', (p) => {

@@ -72,6 +72,11 @@ export const apiMethods = {
   'state.get': method(Empty, SystemState, 'Trading state, gateways and workers.'),
   'accounts.list': method(Empty, z.array(Account), 'Accounts with their venue, mode (paper, testnet, live) and dry-run flag.'),
   'gateways.list': method(Empty, z.array(GatewayStatus), 'Health of each venue connection.'),
+  'paper.reset': method(
+    z.object({ accountId: z.string().min(1).optional() }).strict(),
+    z.object({ accounts: z.array(z.string()) }),
+    'Start a paper account over: cancel its orders, restore its starting cash, clear its positions. Journaled orders and fills stay.',
+  ),
   'killSwitch.halt': method(
     z.object({ reason: Reason, flatten: z.boolean().default(false) }).strict(),
     TradingState,

@@ -109,6 +109,26 @@ describe('kernel: simulate, order, fill, halt, restart', () => {
     expect(k.workers().find((w) => w.worker === 'execution')).toMatchObject({ alive: true, restarts: 1 });
   });
 
+  it('resets a paper account: starting cash back, no positions, and it stays reset after a restart', async () => {
+    const tmp = tempDir();
+    dirs.push(tmp);
+    const k = await boot(tmp.dir);
+    await waitFor(async () => (await k.call('quotes.list', {})).find((q) => q.instrumentId === BTC && q.ask !== null), 'a BTC quote');
+    await k.call('orders.submit', { instrumentId: BTC, side: 'buy', type: 'market', quantity: 0.01 });
+    await waitFor(async () => (await k.call('positions.list', {})).some((p) => p.quantity !== 0), 'a position');
+    const usdtBefore = (await k.call('balances.list', {})).find((b) => b.currency === 'USDT')!;
+    expect(usdtBefore.total).toBeLessThan(100_000);
+    expect(await k.call('paper.reset', {})).toEqual({ accounts: ['paper'] });
+    expect((await k.call('positions.list', {})).filter((p) => p.quantity !== 0)).toEqual([]);
+    expect((await k.call('balances.list', {})).find((b) => b.currency === 'USDT')!.total).toBe(100_000);
+    expect(await k.call('fills.list', {})).toHaveLength(1);
+    await k.stop();
+    kernels.splice(kernels.indexOf(k), 1);
+    const k2 = await boot(tmp.dir);
+    expect((await k2.call('positions.list', {})).filter((p) => p.quantity !== 0)).toEqual([]);
+    await expect(k2.call('paper.reset', { accountId: 'nobody' })).rejects.toThrow(/unknown paper account nobody/);
+  });
+
   it('refuses bad input with messages that name the field, and keeps running', async () => {
     const tmp = tempDir();
     dirs.push(tmp);
