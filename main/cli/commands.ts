@@ -10,5 +10,7 @@ export const commandIndex: Record<string, { summary: string; load: () => Promise
   ib: { summary: 'ask TWS for positions, account values or contracts', load: async () => (await import('./commands/ib.js')).ibCommand },
   aggregate: { summary: 'build 5m/1h/…/24h bars from a Binance aggTrades CSV', load: async () => (await import('./commands/aggregate.js')).aggregateCommand },
   venue: { summary: 'ask a crypto venue (ccxt) for trades, book, balance or funding', load: async () => (await import('./commands/venue.js')).venueCommand },
+  backfill: { summary: 'fetch trades, bars, funding or premium index history from a crypto venue into Parquet', load: async () => (await import('./commands/backfill.js')).backfillCommand },
+  universe: { summary: 'build and write the next universe version from a crypto venue now', load: async () => (await import('./commands/universe.js')).universeCommand },
   bench: { summary: 'benchmark the bar aggregator against a memory-scan floor and DuckDB', load: async () => (await import('./commands/bench.js')).benchCommand },
 };

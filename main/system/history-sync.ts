@@ -51,12 +51,14 @@ export interface HistorySource {
   retryAfterMs(err: unknown): number | null;
 }
 
-/** The API contract's `progress` event. */
+/** The API contract's `progress` event (done/total count tasks), plus the share of the whole run for progress bars. */
 export interface HistorySyncProgress {
   job: string;
   done: number;
   total: number | null;
   message: string;
+  /** 0..1 of the whole run; not part of the contract's event. */
+  fraction: number;
 }
 
 export type HistoryLog = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -205,6 +207,8 @@ interface TaskRun {
   startedMs: number;
   index: number;
   total: number;
+  /** 0..1 of this task's range covered. */
+  share: number;
   lastProgressMs: number;
 }
 
@@ -380,7 +384,7 @@ export class HistorySync {
     const summary =
       `${written.toLocaleString('en-US')} rows written for ${instrumentIds.length} instrument${instrumentIds.length === 1 ? '' : 's'} in ${(durationMs / 1000).toFixed(1)} s` +
       (failed.length ? `; ${failed.length} failed: ${failed.map((t) => `${this.taskName(t)} (${t.error})`).join('; ')}` : '');
-    this.options.onProgress?.({ job: this.job, done: plans.length, total: plans.length, message: `done (${reason}): ${summary}` });
+    this.options.onProgress?.({ job: this.job, done: plans.length, total: plans.length, message: `done (${reason}): ${summary}`, fraction: 1 });
     this.log(failed.length ? 'warn' : 'info', `${this.job} (${reason}): ${summary}`);
     return { venue: this.source.venue, reason, tasks, written, failed: failed.length, durationMs };
   }
@@ -433,6 +437,7 @@ export class HistorySync {
       startedMs: this.clock.nowMs(),
       index,
       total,
+      share: 0,
       lastProgressMs: -Infinity,
       result: {
         instrumentId,
@@ -679,8 +684,8 @@ export class HistorySync {
       const left = Math.max(0, hi - lo);
       const before = span - left;
       return (fraction: number) => {
-        const share = Math.min(1, Math.max(0, (before + fraction * left) / span));
-        this.emit(task, `${this.taskName(r)}: ${Math.round(share * 100)}%, ${r.written.toLocaleString('en-US')} new rows`);
+        task.share = Math.min(1, Math.max(task.share, (before + fraction * left) / span));
+        this.emit(task, `${this.taskName(r)}: ${Math.round(task.share * 100)}%, ${r.written.toLocaleString('en-US')} new rows`);
       };
     };
     for (let n = 1; ; n++) {
@@ -772,6 +777,7 @@ export class HistorySync {
     const now = this.clock.nowMs();
     if (!force && now - task.lastProgressMs < this.progressIntervalMs) return;
     task.lastProgressMs = now;
-    this.options.onProgress({ job: this.job, done, total: task.total, message });
+    const fraction = done > task.index ? done / task.total : (task.index + task.share) / task.total;
+    this.options.onProgress({ job: this.job, done, total: task.total, message, fraction: Math.min(1, Math.max(0, fraction)) });
   }
 }

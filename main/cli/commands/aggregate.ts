@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -140,14 +140,25 @@ export const aggregateCommand: CliCommand = {
     }
 
     const bars = store.toBars(a.symbol, intervals);
-    const lines = [BAR_CSV_HEADER];
-    for (const iv of intervals) for (const b of bars.get(iv.label) ?? []) lines.push(barCsvRow(a.symbol, b));
+    let rows = 0;
     // Write beside the target and rename, so a failed run never leaves half a file.
     const tmp = `${out}.${process.pid}.tmp`;
+    const fd = openSync(tmp, 'w');
+    let open = true;
     try {
-      writeFileSync(tmp, `${lines.join('\n')}\n`);
+      writeSync(fd, `${BAR_CSV_HEADER}\n`);
+      for (const iv of intervals) {
+        const list = bars.get(iv.label) ?? [];
+        for (let k = 0; k < list.length; k += 10_000) {
+          writeSync(fd, `${list.slice(k, k + 10_000).map((b) => barCsvRow(a.symbol, b)).join('\n')}\n`);
+        }
+        rows += list.length;
+      }
+      closeSync(fd);
+      open = false;
       renameSync(tmp, out);
     } catch (err) {
+      if (open) closeSync(fd);
       rmSync(tmp, { force: true });
       throw err;
     }
@@ -156,11 +167,11 @@ export const aggregateCommand: CliCommand = {
     const unit = parquet ? 'Parquet, ts in ms' : `transact_time in ${scan.usRows && scan.msRows ? 'ms and µs' : scan.usRows ? 'µs' : 'ms'}`;
     const perInterval = intervals.map((iv) => `${iv.label} ${count(bars.get(iv.label)?.length ?? 0)}`).join(', ');
     process.stderr.write(
-      `aggregate: ${count(store.accepted)} trades (${unit}) → ${count(lines.length - 1)} bars (${perInterval}) in ${a.out}, ${secs} s` +
+      `aggregate: ${count(store.accepted)} trades (${unit}) → ${count(rows)} bars (${perInterval}) in ${a.out}, ${secs} s` +
         `${store.duplicates ? `; ${count(store.duplicates)} repeated trade ids dropped` : ''}` +
         `${scan.badRows ? `; ${count(scan.badRows)} bad rows skipped` : ''}\n`,
     );
-    for (const s of scan.badSamples.slice(0, 5)) process.stderr.write(`  line ${s.line}: ${s.reason}\n`);
+    for (const s of scan.badSamples.slice(0, 5)) process.stderr.write(`  ${parquet ? 'row' : 'line'} ${s.line}: ${s.reason}\n`);
     if (scan.badRows > 5) process.stderr.write(`  … and ${count(scan.badRows - 5)} more\n`);
     return 0;
   },
