@@ -44,7 +44,10 @@ if (want('core')) {
       ...common,
       format: 'esm',
       banner: esmBanner,
-      entryPoints: Object.fromEntries(workers.map((w) => [`${w}.worker`, `main/workers/${w}.worker.ts`])),
+      entryPoints: {
+        ...Object.fromEntries(workers.map((w) => [`${w}.worker`, `main/workers/${w}.worker.ts`])),
+        'bench-shard.worker': 'main/cli/aggtrades/bench-shard-worker.ts',
+      },
       outdir: 'dist/main/workers',
     }),
   );

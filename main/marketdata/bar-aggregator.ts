@@ -322,6 +322,18 @@ export class BarAggregator {
     const tsBase = batch.tsBaseMs;
     const we = this.curEnd;
     let clock = this.clockMs;
+    // Function-local literals: TurboFan folds these, while in the bundled ESM it reloads and Smi-checks
+    // module-level consts on every access (V8 11, Node 20: 0.24× → 0.33× the floor). They shadow the
+    // module-level offsets, which are checked against the accumulator layout at load: keep them equal.
+    const HIGH = 3;
+    const LOW = 4;
+    const CLOSE = 5;
+    const CLOSE_TS = 6;
+    const CLOSE_ID = 7;
+    const BUY_VOL = 8;
+    const BUY_QUOTE = 10;
+    const COUNT = 12;
+    const MAX_ID = 13;
     let i = from;
     for (; i < to; i++) {
       const ss = slotSide[i]!;

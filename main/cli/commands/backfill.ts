@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CCXT_VENUE_IDS } from '../../adapters/ccxt/config.js';
+import { CCXT_VENUE_IDS, type CcxtGatewayConfigInput } from '../../adapters/ccxt/config.js';
 import { parseInterval } from '../../marketdata/bar-interval.js';
 import { ParquetStore } from '../../storage/parquet/parquet-store.js';
 import { CcxtHistorySource } from '../../system/ccxt-history-source.js';
@@ -51,6 +51,8 @@ export interface BackfillCommandIo {
   nowMs(): number;
   /** Waits between retries (tests pass a fast one). */
   sleep?: (ms: number) => Promise<void>;
+  /** Merged into the venue config (tests lift ccxt's pacing for the loopback fake). */
+  venueConfig?: Partial<CcxtGatewayConfigInput>;
 }
 
 const processIo: BackfillCommandIo = {
@@ -141,6 +143,7 @@ export function createBackfillCommand(io: BackfillCommandIo = processIo): CliCom
         env: io.env,
         attempts: maxAttempts,
         ...(sleep ? { sleep } : {}),
+        ...(io.venueConfig ? { configOverrides: io.venueConfig } : {}),
         onRetry: (m) => progress.warn(m),
       });
       try {

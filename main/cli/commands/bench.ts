@@ -7,15 +7,19 @@ import type { Bar } from '../../../shared/model/market.js';
 import { BarAggregator } from '../../marketdata/bar-aggregator.js';
 import type { BarEventKind } from '../../marketdata/bar-events.js';
 import { aggTradesCsvBlocks, generateTradeBatches, scanFloor, type SyntheticTrades } from '../aggtrades/bench-data.js';
+import { ShardedAggregatorRunner, shardTradesBySymbol } from '../aggtrades/bench-sharded.js';
 import { aggTradesCsvSource, barsSql, loadTradesIntoDuckDb } from '../aggtrades/duckdb-bench.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { aggregateCommand } from './aggregate.js';
 
-const USAGE = `kestrel bench [--trades N] [--symbols N] [--csv-rows N] [--runs N] [--skip-csv]
+const USAGE = `kestrel bench [--trades N] [--symbols N] [--csv-rows N] [--runs N] [--skip-csv] [--skip-sharded]
 
 Measures the bar aggregator and prints JSON (figures are medians of --runs, each ratio paired within a run):
   aggregator   trades/s of BarAggregator over columnar batches (26 B per trade held), of a memory-scan
                floor over the same arrays, and of DuckDB's GROUP BY on the same trades; their ratios
+  sharded      the same trades split by symbol into SharedArrayBuffer columns, two worker threads
+               aggregating one half of the symbols each, timed from start to both done, against the
+               same one-thread floor (labelled: 2 threads vs 1)
   endToEnd     \`kestrel aggregate\` on a generated aggTrades CSV vs DuckDB read_csv + GROUP BY of it
                (the CSV is written to the OS temp folder and deleted after)
   --trades     default 10,000,000 (over --symbols, default 20)
@@ -28,6 +32,7 @@ const Args = z.object({
   csvRows: z.coerce.number().int().min(1_000, '--csv-rows must be at least 1000').max(100_000_000),
   runs: z.coerce.number().int().min(1).max(20),
   skipCsv: z.boolean(),
+  skipSharded: z.boolean(),
 });
 
 const INTERVALS = ['5m', '1h', '4h', '8h', '12h', '24h'];
@@ -79,6 +84,60 @@ function runAddTrade(data: SyntheticTrades, limit: number): number {
   return n / ((performance.now() - t0) / 1000);
 }
 
+const SHARDS = 2;
+
+/**
+ * The sharded mode: floor (1 thread) then both shards, paired per run like the single-thread figures.
+ * A failure to start the workers is reported in the JSON rather than failing the whole benchmark.
+ */
+async function runSharded(data: SyntheticTrades, runs: number): Promise<Record<string, unknown>> {
+  log(`sharded: ${SHARDS} worker threads, trades split by symbol`);
+  const shards = shardTradesBySymbol(data, SHARDS);
+  let runner: ShardedAggregatorRunner;
+  try {
+    runner = await ShardedAggregatorRunner.start(shards, INTERVALS, 2_000, data.lastTsMs);
+  } catch (e) {
+    return { threads: SHARDS, skipped: e instanceof Error ? e.message : String(e) };
+  }
+  try {
+    const secs: number[] = [];
+    const ratios: number[] = [];
+    let shardSecs: number[] = [];
+    let bars = 0;
+    for (let r = 0; r <= runs; r++) {
+      const t0 = performance.now();
+      const checksum = scanFloor(data.batches);
+      const floor = (performance.now() - t0) / 1000;
+      if (!Number.isFinite(checksum)) throw new Error('floor checksum is not finite');
+      const run = await runner.run();
+      const accepted = run.results.reduce((n, x) => n + x.accepted, 0);
+      if (accepted !== data.count) throw new Error(`the shards accepted ${accepted} of ${data.count} trades`);
+      if (r === 0) continue;
+      secs.push(run.seconds);
+      ratios.push(floor / run.seconds);
+      shardSecs = run.results.map((x) => round(x.seconds));
+      bars = run.results.reduce((n, x) => n + x.barCount, 0);
+    }
+    const ratio = median(ratios);
+    return {
+      threads: SHARDS,
+      floorThreads: 1,
+      tradesPerSec: round(data.count / median(secs)),
+      ratioToFloor: round(ratio),
+      goalAggregatorToFloor: { goal: 0.5, met: ratio >= 0.5 },
+      shardTrades: shards.map((s) => s.count),
+      lastRunShardSec: shardSecs,
+      barsEmitted: bars,
+      note:
+        `${SHARDS} worker threads each aggregate the symbols with index mod ${SHARDS} = their number, from SharedArrayBuffer columns ` +
+        'split by symbol before timing (as a feed handler would route them); timed from the start message to the last shard done; ' +
+        'the floor it is compared with runs on 1 thread. Sharded bars equal the single-thread bars (test/unit/main/cli/aggtrades/bench-sharded.test.ts).',
+    };
+  } finally {
+    await runner.stop();
+  }
+}
+
 async function writeCsv(file: string, rows: number): Promise<void> {
   const out = createWriteStream(file);
   for (const block of aggTradesCsvBlocks(rows)) {
@@ -114,12 +173,13 @@ export const benchCommand: CliCommand = {
         'csv-rows': { type: 'string', default: '5000000' },
         runs: { type: 'string', default: '3' },
         'skip-csv': { type: 'boolean', default: false },
+        'skip-sharded': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: true,
     });
     if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
-    const parsed = Args.safeParse({ trades: values.trades, symbols: values.symbols, csvRows: values['csv-rows'], runs: values.runs, skipCsv: values['skip-csv'] });
+    const parsed = Args.safeParse({ trades: values.trades, symbols: values.symbols, csvRows: values['csv-rows'], runs: values.runs, skipCsv: values['skip-csv'], skipSharded: values['skip-sharded'] });
     if (!parsed.success) throw new CliUsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const a = parsed.data;
     const { DuckDBInstance, version: duckdbVersion } = await import('@duckdb/node-api');
@@ -144,6 +204,7 @@ export const benchCommand: CliCommand = {
       pairRatios.push(floor / run.seconds);
       last = run;
     }
+    const sharded = a.skipSharded ? null : await runSharded(data, a.runs);
     log('per-trade addTrade() API');
     const addTradeRate = runAddTrade(data, Math.min(a.trades, 2_000_000));
 
@@ -215,6 +276,7 @@ export const benchCommand: CliCommand = {
           aggregatorToDuckdb: { goal: 6, met: aggregatorRate / duckRate >= 6 },
           bytesPerTradeHeld: { goal: 26, met: bytesPerTrade <= 26 },
         },
+        ...(sharded ? { sharded } : {}),
       },
     };
     con.closeSync();

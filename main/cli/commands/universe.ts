@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CCXT_VENUE_IDS } from '../../adapters/ccxt/config.js';
+import { CCXT_VENUE_IDS, type CcxtGatewayConfigInput } from '../../adapters/ccxt/config.js';
 import { RefreshScheduleConfig } from '../../marketdata/universe/refresh-schedule.js';
 import { UniverseRuleConfig, type UniverseCandidate } from '../../marketdata/universe/universe-rule.js';
 import { UniverseStore } from '../../storage/universe/universe-store.js';
@@ -38,6 +38,8 @@ export interface UniverseCommandIo {
   env: Record<string, string | undefined>;
   nowMs(): number;
   sleep?: (ms: number) => Promise<void>;
+  /** Merged into the venue config (tests lift ccxt's pacing for the loopback fake). */
+  venueConfig?: Partial<CcxtGatewayConfigInput>;
 }
 
 const processIo: UniverseCommandIo = {
@@ -140,7 +142,7 @@ export function createUniverseCommand(io: UniverseCommandIo = processIo): CliCom
       const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
       const warn = (m: string) => void io.err.write(`universe: ${m}\n`);
 
-      const venue = await openCliVenue({ venue: values.venue, restUrl: values['rest-url'], testnet: values.testnet, env: io.env, ...(io.sleep ? { sleep: io.sleep } : {}), onRetry: warn });
+      const venue = await openCliVenue({ venue: values.venue, restUrl: values['rest-url'], testnet: values.testnet, env: io.env, ...(io.sleep ? { sleep: io.sleep } : {}), ...(io.venueConfig ? { configOverrides: io.venueConfig } : {}), onRetry: warn });
       try {
         const candidates = await new CcxtUniverseSource(() => venue, { marketTypes: marketTypes as UniverseMarketType[], onSkipped: (s, why) => warn(`${s} skipped: ${why}`) }).fetchCandidates();
         const parsedRule = UniverseRuleConfig.safeParse(

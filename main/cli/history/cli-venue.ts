@@ -17,6 +17,8 @@ export interface CliVenueArgs {
   attempts?: number;
   sleep?: (ms: number) => Promise<void>;
   onRetry?: (message: string) => void;
+  /** Merged into the venue config last (tests lift ccxt's own pacing for a loopback fake). */
+  configOverrides?: Partial<CcxtGatewayConfigInput>;
 }
 
 const RETRYABLE = new Set(['timeout', 'network', 'unavailable', 'rate_limited', 'banned', 'bad_response']);
@@ -37,7 +39,7 @@ export async function openCliVenue(args: CliVenueArgs): Promise<CcxtVenue> {
   if (args.wsUrl) input.wsUrl = args.wsUrl;
   let config;
   try {
-    config = parseCcxtGatewayConfig(input);
+    config = parseCcxtGatewayConfig({ ...input, ...args.configOverrides });
   } catch (err) {
     throw new CliUsageError((err as Error).message.replace(/^invalid ccxt gateway config: /, ''));
   }

@@ -212,9 +212,12 @@ describe('HistorySync retries', () => {
 
 describe('HistorySync planning', () => {
   it('starts from the last stored trade, but never further back than the lookback', async () => {
+    const tape = venue.tape;
+    venue.tape = [];
     await store.writeTrades([trade(9_000, NOW - 3 * DAY)]);
     await sync({ lookbackMs: DAY }).syncAll([ID]);
     expect(venue.calls[0]).toEqual({ kind: 'trades', fromMs: NOW - DAY, toMs: NOW });
+    venue.tape = tape;
 
     venue.calls.length = 0;
     const last = venue.tape[250]!;
@@ -227,7 +230,8 @@ describe('HistorySync planning', () => {
     venue.caps = { ...PAGED, trades: 'none', completeBars: true };
     const viaBars = await sync({ barInterval: '1m', lookbackMs: 3_600_000 }).syncAll([ID]);
     expect(viaBars.tasks[0]).toMatchObject({ kind: 'trades', fetchedAs: 'bars', interval: '1m' });
-    expect(venue.calls).toEqual([{ kind: 'bars', fromMs: NOW - 3_600_000, toMs: NOW - 60_001 }]);
+    // NOW is a whole minute: the window that just closed is the last one asked for.
+    expect(venue.calls).toEqual([{ kind: 'bars', fromMs: NOW - 3_600_000, toMs: NOW - 1 }]);
 
     venue.calls.length = 0;
     venue.caps = { ...PAGED, trades: 'none', completeBars: false };
@@ -276,7 +280,9 @@ describe('HistorySync planning', () => {
     });
     s.startFundingPoll(3_600_000, () => [ID]);
     expect(timers.map((t) => t?.ms)).toEqual([3_600_000]);
-    timers[0]!.fn();
+    const fired = timers[0]!;
+    timers[0] = null;
+    fired.fn();
     await s.syncAll([]);
     await new Promise((r) => setImmediate(r));
     expect(venue.calls.map((c) => c.kind)).toEqual(['funding']);
