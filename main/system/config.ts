@@ -67,6 +67,8 @@ export const KestrelConfig = z
         seed: z.number().int().optional(),
         /** How often the simulator advances and publishes a batch. */
         tickIntervalMs: z.number().int().min(10).max(10_000).default(100),
+        /** Simulated history before now, so charts have candles at once (skipped when history is stored). */
+        warmupMinutes: z.number().int().min(0).max(24 * 60).default(120),
         instruments: z.array(SimulatedInstrumentConfig).min(1).default(DEFAULT_SIMULATED_INSTRUMENTS),
       })
       .strict()

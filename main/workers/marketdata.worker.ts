@@ -35,10 +35,14 @@ const { rpc, init } = workerHost((peer, port: MessagePort) => {
     const ep = new RpcEndpoint(port);
     simulator = ep;
     ep.onEvent((event, data) => {
+      if (event === 'history') {
+        inOrder(() => acceptWarmup(data as { trades: TradeTick[]; venueTimeMs: number }));
+        return;
+      }
       if (event !== 'md') return;
       const batch = data as MarketDataBatch;
       simFeed.onMessages(batch.trades.length + batch.quotes.length, Date.now());
-      onMarketData(batch.trades, batch.quotes, batch.venueTimeMs);
+      inOrder(() => onMarketData(batch.trades, batch.quotes, batch.venueTimeMs));
     });
     void ep.call<Instrument[]>('instruments').then((list) => {
       addInstruments(list);
@@ -64,7 +68,7 @@ const venues = new VenueHost(init.config.venues, {
   },
   onTrades: (ticks) => {
     if (!ticks.length) return;
-    onMarketData(ticks, [], ticks.reduce((m, t) => Math.max(m, t.tsEvent), 0));
+    inOrder(() => onMarketData(ticks, [], ticks.reduce((m, t) => Math.max(m, t.tsEvent), 0)));
     toExecution.trades.push(...ticks);
   },
   onQuote: (q) => {
@@ -85,6 +89,43 @@ const venues = new VenueHost(init.config.venues, {
   log: (level, message) => console.error(`[${level}] ${message}`),
 });
 let venuesReady = init.config.venues.length === 0;
+
+/**
+ * Bars must see trades in time order: market data waits here while the Parquet store opens and
+ * while the simulator's warm-up history is being taken in, then flows in arrival order.
+ */
+let holdMarketData = true;
+const held: (() => void)[] = [];
+function inOrder(fn: () => void): void {
+  if (holdMarketData) held.push(fn);
+  else fn();
+}
+function releaseMarketData(): void {
+  holdMarketData = false;
+  while (held.length && !holdMarketData) held.shift()!();
+}
+
+/**
+ * The simulator's warm-up history goes into the bars unless this data folder already holds bars
+ * for that period (a restart): then the stored history stands and the warm-up is dropped.
+ */
+function acceptWarmup(h: { trades: TradeTick[]; venueTimeMs: number }): void {
+  const first = h.trades[0];
+  if (!first || !bars) return;
+  const live = bars;
+  holdMarketData = true;
+  void live
+    .query({ instrumentId: first.instrumentId, interval: '1m', from: first.tsEvent, to: h.venueTimeMs })
+    .then((stored) => {
+      if (stored.length) return;
+      for (let i = 0; i < h.trades.length; i += 10_000) {
+        const chunk = h.trades.slice(i, i + 10_000);
+        live.onTrades(chunk, chunk[chunk.length - 1]!.tsEvent);
+      }
+    })
+    .catch((err: unknown) => console.error(`[marketdata] warm-up history not loaded: ${(err as Error).message}`))
+    .finally(releaseMarketData);
+}
 
 function addInstruments(list: Instrument[]): void {
   for (const i of list) instruments.set(i.instrumentId, i);
@@ -162,6 +203,7 @@ bars = new LiveBars({
   onBarsComplete: (interval, openTime) => rpc.emit('barsComplete', { interval, openTime }),
 });
 bars.setUniverse([...streamed]);
+releaseMarketData();
 await venues.start();
 venuesReady = true;
 (execution as RpcEndpoint | null)?.emit('venueAccounts', venues.accounts());

@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { TradeTick } from '../../shared/model/index.js';
 import { MarketSimulator } from '../adapters/simulator/market-simulator.js';
 import { RpcEndpoint } from './rpc.js';
 import { workerHost, type MarketDataBatch } from './host.js';
@@ -10,6 +11,9 @@ const { rpc, init } = workerHost((peer, port) => {
   subscribers.set(peer, port);
   // Consumers ask the simulator for its instruments on the same direct port.
   new RpcEndpoint(port).handle('instruments', () => sim.instruments());
+  if (peer === 'marketdata' && history.length) {
+    port.postMessage({ t: 'evt', event: 'history', data: { trades: history.splice(0), venueTimeMs: startMs } });
+  }
   port.on('close', () => {
     if (subscribers.get(peer) === port) subscribers.delete(peer);
   });
@@ -17,6 +21,12 @@ const { rpc, init } = workerHost((peer, port) => {
 
 const cfg = init.config.simulator;
 const sim = new MarketSimulator(cfg.instruments, cfg.seed ?? (Date.now() & 0x7fffffff));
+
+// Walk the market through the warm-up period in one-second steps before going live, so a new
+// session opens with charts full of candles. Consumers decide whether they want it.
+const startMs = Date.now();
+const history: TradeTick[] = [];
+for (let t = startMs - cfg.warmupMinutes * 60_000; t < startMs; t += 1_000) history.push(...sim.step(t).trades);
 rpc.handle('instruments', () => sim.instruments());
 
 let published = 0;

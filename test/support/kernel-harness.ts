@@ -11,7 +11,7 @@ export function tempDir(prefix = 'kestrel-test-'): { dir: string; cleanup(): voi
 }
 
 export const FAST_CONFIG: KestrelConfigInput = {
-  simulator: { tickIntervalMs: 50, seed: 7 },
+  simulator: { tickIntervalMs: 50, seed: 7, warmupMinutes: 10 },
   marketdata: { flushIntervalMs: 500 },
 };
 

@@ -158,7 +158,11 @@ export function createUniverseCommand(io: UniverseCommandIo = processIo): CliCom
           clock: { nowMs: () => io.nowMs() },
           onUniverse: () => undefined,
         });
-        const result = await service.refreshNow();
+        const result = await service.refreshNow().catch((err: unknown) => {
+          const unknownDates = candidates.length > 0 && candidates.every((c) => c.listedAtMs === null);
+          if (unknownDates && rule.minListingAgeDays > 0) throw new CliUsageError(`${(err as Error).message}; ${venue.config.venue} publishes no listing dates, so pass --min-age-days 0`);
+          throw err;
+        });
         const dir = path.join(dataDir, 'universe', result.date, result.version);
         if (values.json) io.out(`${JSON.stringify({ ...result, dir })}\n`);
         else io.out(describe(result, venue.label, dir));

@@ -52,7 +52,8 @@ export async function openCliVenue(args: CliVenueArgs): Promise<CcxtVenue> {
         await venue.call('loadMarkets', (ex) => ex.loadMarkets());
         return venue;
       } catch (err) {
-        if (!(err instanceof VenueError) || !RETRYABLE.has(err.kind) || n >= attempts) throw err;
+        if (!(err instanceof VenueError) || !RETRYABLE.has(err.kind)) throw err;
+        if (n >= attempts) throw new KestrelError(err.code, `${err.message}; gave up after ${n} attempt${n === 1 ? '' : 's'}`);
         const waitMs = Math.max(1_000 * 2 ** (n - 1), venue.budget.stats().pausedUntilMs - Date.now());
         args.onRetry?.(`${err.message}; retrying in ${(waitMs / 1000).toFixed(1)} s (attempt ${n + 1} of ${attempts})`);
         await sleep(waitMs);

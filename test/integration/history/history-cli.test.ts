@@ -226,6 +226,22 @@ describe('kestrel universe against the fake Binance USDⓈ-M (recorded listing, 
     remove();
   });
 
+  it('on a venue that publishes no listing dates (Hyperliquid) says to drop the age rule', async () => {
+    const hl = await ExchangeServer.start('hyperliquid');
+    try {
+      installCatalog(hl);
+      const args = ['--venue', 'hyperliquid', '--quote', 'USDC', '--top', '3', '--data-dir', dataDir, '--rest-url', hl.restUrl];
+      await expect(createUniverseCommand(io({ nowMs: NOW_2021 }).value).run(args)).rejects.toThrow(
+        /^no HYPERLIQUID instrument passed the rule out of \d+ candidates \(listing date unknown, so minListingAgeDays cannot be checked\); keeping the current universe; hyperliquid publishes no listing dates, so pass --min-age-days 0$/,
+      );
+      const c = io({ nowMs: NOW_2021 });
+      expect(await createUniverseCommand(c.value).run([...args, '--min-age-days', '0', '--json'])).toBe(0);
+      expect((JSON.parse(c.stdout()) as { members: unknown[] }).members).toHaveLength(3);
+    } finally {
+      await hl.close();
+    }
+  });
+
   it('refuses bad input in plain words', async () => {
     const run = (...a: string[]) => createUniverseCommand(io({ nowMs: NOW_2021 }).value).run(a);
     await expect(run('--top', '5')).rejects.toThrow(/^--venue is required/);

@@ -34,6 +34,13 @@ describe('kernel: simulate, order, fill, halt, restart', () => {
     const instruments = await k.call('instruments.list', {});
     expect(instruments.map((i) => i.instrumentId)).toContain(BTC);
     expect(instruments.every((i) => i.simulated)).toBe(true);
+    // Ten minutes of warm-up history: the chart has closed candles at once, in time order.
+    const bars = await waitFor(async () => {
+      const b = await k.call('bars.list', { instrumentId: BTC, interval: '1m' });
+      return b.length >= 10 ? b : null;
+    }, 'warm-up 1m bars');
+    expect(bars.slice(0, -1).every((b) => b.final && b.tradeCount > 0)).toBe(true);
+    for (let i = 1; i < bars.length; i++) expect(bars[i]!.openTime - bars[i - 1]!.openTime).toBe(60_000);
     const state = await k.call('state.get', {});
     expect(state.simulated).toBe(true);
     expect(state.tradingState).toBe('ACTIVE');
