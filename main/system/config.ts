@@ -6,6 +6,7 @@ import { BarInterval, InstrumentKind } from '../../shared/model/index.js';
 import { PaperVenueConfig } from '../adapters/paper/paper-config.js';
 import { IbGatewayConfig } from '../adapters/ib/config.js';
 import { CcxtGatewayConfig } from '../adapters/ccxt/config.js';
+import { FundingConfig, HistoryConfig, UniverseServiceConfig } from './market-data-services-config.js';
 import { describeZodError } from '../../shared/api/errors.js';
 
 export const SimulatedInstrumentConfig = z
@@ -90,6 +91,12 @@ export const KestrelConfig = z
       })
       .strict()
       .prefault({}),
+    /** REST history fill on start and after reconnects (crypto venues). */
+    history: HistoryConfig.prefault({}),
+    /** Daily universe refresh (seed 004: 23:55 Asia/Shanghai); subscriptions follow it. */
+    universe: UniverseServiceConfig.prefault({}),
+    /** Funding history and premium index of subscribed perps, polled and stored. */
+    funding: FundingConfig.prefault({}),
     workers: z
       .object({
         /** Restarts allowed per worker within restartWindowMs before it is left down. */

@@ -8,6 +8,7 @@ import { LiveBars } from '../marketdata/live-bars.js';
 import { openParquetHistory } from './parquet-history.js';
 import { RpcEndpoint } from './rpc.js';
 import { VenueHost } from './venue-host.js';
+import { VenueServices } from './venue-services.js';
 import { workerHost, type MarketDataBatch } from './host.js';
 
 // Gateways/market-data worker: owns the venue sessions and the simulator feed, the latest quotes,
@@ -69,26 +70,52 @@ const venues = new VenueHost(init.config.venues, {
   onTrades: (ticks) => {
     if (!ticks.length) return;
     inOrder(() => onMarketData(ticks, [], ticks.reduce((m, t) => Math.max(m, t.tsEvent), 0)));
+    // The paper venue must see quotes and trades in the order the venue sent them: a batch holds
+    // one run of a kind, and a change of kind ships what was buffered first.
+    if (toExecution.quotes.length || toExecution.books.length) flushMarketData();
     toExecution.trades.push(...ticks);
+    scheduleFlush();
   },
   onQuote: (q) => {
     applyQuote(q);
+    if (toExecution.trades.length) flushMarketData();
     toExecution.quotes.push(q);
+    scheduleFlush();
   },
-  onBook: (b) => toExecution.books.push(b),
-  onSubscribed: (ids) => {
-    for (const id of ids) streamed.add(id);
+  onBook: (b) => {
+    if (toExecution.trades.length) flushMarketData();
+    toExecution.books.push(b);
+    scheduleFlush();
+  },
+  onSubscribed: (gateway, config, ids) => {
+    const mine = subscribedBy.get(gateway.gatewayId) ?? new Set<string>();
+    subscribedBy.set(gateway.gatewayId, mine);
+    for (const id of ids) {
+      streamed.add(id);
+      mine.add(id);
+    }
     bars?.setUniverse([...streamed]);
+    services?.onSubscribed(gateway, config, ids);
   },
   onStatus: (s) => {
     venueStatus.set(s.gatewayId, s);
+    services?.onStatus(s);
     rpc.emit('gateway', s);
   },
-  onOrder: (accountId, order) => toExecution.events.push({ event: 'venueOrder', data: { accountId, order } satisfies { accountId: string; order: Order } }),
-  onFill: (accountId, fill) => toExecution.events.push({ event: 'venueFill', data: { accountId, fill } satisfies { accountId: string; fill: Fill } }),
+  onOrder: (accountId, order) => {
+    toExecution.events.push({ event: 'venueOrder', data: { accountId, order } satisfies { accountId: string; order: Order } });
+    scheduleFlush();
+  },
+  onFill: (accountId, fill) => {
+    toExecution.events.push({ event: 'venueFill', data: { accountId, fill } satisfies { accountId: string; fill: Fill } });
+    scheduleFlush();
+  },
   log: (level, message) => console.error(`[${level}] ${message}`),
 });
 let venuesReady = init.config.venues.length === 0;
+/** What each venue gateway streams now (the universe may change it daily). */
+const subscribedBy = new Map<string, Set<string>>();
+let services: VenueServices | null = null;
 
 /**
  * Bars must see trades in time order: market data waits here while the Parquet store opens and
@@ -154,16 +181,34 @@ function quoteRow(id: string): QuoteRow | null {
   return row && inst ? { ...row, simulated: inst.simulated } : null;
 }
 
-function flushToExecution(): void {
-  if (!execution) return;
-  const { trades, quotes: q, books, events } = toExecution;
-  if (trades.length || q.length || books.length) {
-    execution.emit('md', { trades: trades.splice(0), quotes: q.splice(0), books: books.splice(0), venueTimeMs: Date.now() } satisfies MarketDataBatch);
-  }
-  for (const e of events.splice(0)) execution.emit(e.event, e.data);
+/** Venue market data for the paper venue; held (in order) while the execution worker restarts. */
+const heldForExecution: MarketDataBatch[] = [];
+function flushMarketData(): void {
+  const { trades, quotes: q, books } = toExecution;
+  if (!trades.length && !q.length && !books.length) return;
+  heldForExecution.push({ trades: trades.splice(0), quotes: q.splice(0), books: books.splice(0), venueTimeMs: Date.now() });
+  // Market data older than a few seconds is worthless to a matching engine; order events are not.
+  if (heldForExecution.length > 200) heldForExecution.splice(0, heldForExecution.length - 200);
 }
 
-setInterval(flushToExecution, 50);
+function flushToExecution(): void {
+  flushMarketData();
+  if (!execution) return;
+  for (const batch of heldForExecution.splice(0)) execution.emit('md', batch);
+  for (const e of toExecution.events.splice(0)) execution.emit(e.event, e.data);
+}
+
+// Ship venue data to the paper venue as soon as the current burst of socket events is handled.
+let flushScheduled = false;
+function scheduleFlush(): void {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(() => {
+    flushScheduled = false;
+    flushToExecution();
+  });
+}
+setInterval(flushToExecution, 250);
 // The UI needs at most a few quote frames per second; coalesce.
 setInterval(() => {
   if (!dirty.size) return;
@@ -187,6 +232,7 @@ rpc.handle('bars.list', async (params) => {
 rpc.handle('gw.cancelEverything', () => venues.cancelEverything());
 rpc.handle('stop', async () => {
   flushToExecution();
+  await services?.stop();
   await venues.stop();
   await history?.close();
 });
@@ -204,6 +250,20 @@ bars = new LiveBars({
 });
 bars.setUniverse([...streamed]);
 releaseMarketData();
+services = new VenueServices(init.config, init.dataDir, history?.store ?? null, {
+  progress: (p) => rpc.emit('progress', p),
+  log: (level, message) => console.error(`[${level}] ${message}`),
+  universe: (gateway, config, ids) => {
+    const before = [...(subscribedBy.get(gateway.gatewayId) ?? [])];
+    const removed = before.filter((id) => !ids.includes(id));
+    for (const id of removed) {
+      streamed.delete(id);
+      subscribedBy.get(gateway.gatewayId)?.delete(id);
+    }
+    bars?.setUniverse([...streamed]);
+    void venues.follow(gateway, config, before, ids);
+  },
+});
 await venues.start();
 venuesReady = true;
 (execution as RpcEndpoint | null)?.emit('venueAccounts', venues.accounts());

@@ -7,7 +7,7 @@ import type { BarHistorySink } from '../marketdata/live-bars.js';
  * batches on a timer (one part file per instrument, date and flush), bars read back for charts.
  * A write failure is reported, never thrown into the feed.
  */
-export async function openParquetHistory(dataDir: string, flushIntervalMs: number, report: (message: string) => void): Promise<BarHistorySink & { close(): Promise<void> }> {
+export async function openParquetHistory(dataDir: string, flushIntervalMs: number, report: (message: string) => void): Promise<BarHistorySink & { store: ParquetStore; close(): Promise<void> }> {
   const store = await ParquetStore.open({ dataDir, onWarning: report });
   await store.sweepTempFiles().catch(() => []);
   const trades = store.createTradeWriter();
@@ -19,6 +19,7 @@ export async function openParquetHistory(dataDir: string, flushIntervalMs: numbe
   }, flushIntervalMs);
   timer.unref();
   return {
+    store,
     appendTrades: (t: TradeTick[]) => void trades.append(t).catch(fail('trades')),
     appendBars: (b: Bar[]) => void bars.append(b).catch(fail('bars')),
     readBars: (q) => store.readBars(q),

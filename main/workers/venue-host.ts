@@ -11,8 +11,8 @@ export interface VenueHostSinks {
   onTrades(ticks: TradeTick[]): void;
   onQuote(quote: QuoteTick): void;
   onBook(book: OrderBook): void;
-  /** Instruments now streaming from a venue. */
-  onSubscribed(instrumentIds: string[]): void;
+  /** Instruments now streaming from a venue (at start, and after `resubscribe`). */
+  onSubscribed(gateway: Gateway, config: VenueConfig, instrumentIds: string[]): void;
   onStatus(status: GatewayStatus): void;
   onOrder(accountId: string, order: Order): void;
   onFill(accountId: string, fill: Fill): void;
@@ -74,6 +74,17 @@ export class VenueHost {
     return [...this.hosted.values()]
       .filter((h) => h.config.orders === 'venue')
       .map((h) => ({ accountId: h.accountId, gatewayId: h.gateway.gatewayId, venue: h.gateway.venue, dryRun: h.config.dryRun }));
+  }
+
+  /** Follows a new universe: subscribes what was added, unsubscribes what left. */
+  async follow(gateway: Gateway, config: VenueConfig, before: string[], after: string[]): Promise<void> {
+    const added = after.filter((id) => !before.includes(id));
+    const removed = before.filter((id) => !after.includes(id));
+    if (removed.length) await gateway.unsubscribe(removed).catch((err: unknown) => this.sinks.log('warn', `${gateway.gatewayId}: unsubscribe failed: ${(err as Error).message}`));
+    if (!added.length) return;
+    if (gateway.has.trades) await gateway.subscribeTrades(added);
+    if (gateway.has.quotes) await gateway.subscribeQuotes(added);
+    this.sinks.onSubscribed(gateway, config, added);
   }
 
   statuses(): GatewayStatus[] {
@@ -144,7 +155,7 @@ export class VenueHost {
       const wanted = ids.filter((id) => known.has(id));
       if (gateway.has.trades) await gateway.subscribeTrades(wanted);
       if (gateway.has.quotes) await gateway.subscribeQuotes(wanted);
-      this.sinks.onSubscribed(wanted);
+      this.sinks.onSubscribed(gateway, config, wanted);
     } catch (err) {
       this.sinks.log('error', `${gateway.gatewayId}: could not load instruments or subscribe: ${(err as Error).message}`);
     }

@@ -115,8 +115,8 @@ export function createStores(client: KestrelClient): AppStores {
     client.onStatus((status) => {
       system.getState().setConnection(status);
       if (status.state === 'open' && previous !== 'open') void loadAll();
-      if (status.state === 'closed' && previous === 'open') notices.getState().push('warn', 'Disconnected from the Kestrel server', status.detail);
-      if (status.state === 'open' && previous !== 'open' && hadConnected) notices.getState().push('info', 'Reconnected to the Kestrel server');
+      if (status.state === 'closed' && previous === 'open') notices.getState().push('warn', 'Disconnected from the Kestrel server', status.detail, 'connection');
+      if (status.state === 'open' && previous !== 'open' && hadConnected) notices.getState().push('info', 'Reconnected to the Kestrel server', null, 'connection');
       if (status.state === 'open') hadConnected = true;
       previous = status.state;
     }),

@@ -9,7 +9,7 @@ import { ExchangeServer } from '../../fakes/exchange/exchange-server.js';
 import { installCatalog } from '../../fakes/exchange/catalogs.js';
 import { BinanceSim } from '../../fakes/exchange/binance-sim.js';
 import { readHftbacktest, type RecordedFrame } from '../../fakes/exchange/recordings.js';
-import { startKernel, tempDir, waitFor } from '../../support/kernel-harness.js';
+import { nextEvent, startKernel, tempDir, waitFor } from '../../support/kernel-harness.js';
 
 const ID = 'BINANCEUSDM:BTC/USDT:USDT';
 const USDM = readHftbacktest('hftbacktest-binance-ws', 'usdm_btcusdt_20240808.gz');
@@ -41,6 +41,8 @@ describe('kernel with a ccxt venue (Binance USDⓈ-M over the loopback exchange)
       paper: { fees: { default: { makerBps: 2, takerBps: 5 }, venues: { BINANCEUSDM: { makerBps: 2, takerBps: 4 } } } },
     });
     cleanup.push(() => k.stop());
+    // The start-up history fill reports its progress to the UI.
+    const progress = nextEvent(k, 'progress', (p) => p.job.includes('BINANCEUSDM'), 20_000);
 
     await server.waitForTopic('btcusdt@trade');
     await server.waitForTopic('btcusdt@bookTicker');
@@ -64,6 +66,8 @@ describe('kernel with a ccxt venue (Binance USDⓈ-M over the loopback exchange)
     expect(bars.length).toBeGreaterThan(0);
     for (const b of bars) expect(b.closeTime - b.openTime).toBe(60_000 - 1);
 
+    // The execution worker gets the same quote a moment after the market-data worker shows it.
+    await new Promise((r) => setTimeout(r, 300));
     const ack = await k.call('orders.submit', { instrumentId: ID, side: 'buy', type: 'market', quantity: 0.01 });
     expect(ack.status).toBe('filled');
     const fill = (await k.call('fills.list', {})).find((f) => f.clientOrderId === ack.clientOrderId)!;
@@ -72,5 +76,6 @@ describe('kernel with a ccxt venue (Binance USDⓈ-M over the loopback exchange)
     const gw = (await k.call('gateways.list', {})).find((g) => g.venue === 'BINANCEUSDM')!;
     expect(gw.state).toBe('connected');
     expect(gw.simulated).toBe(false);
+    expect((await progress).message).toMatch(/\S/);
   });
 });
