@@ -41,7 +41,8 @@ const MIME: Record<string, string> = {
   '.map': 'application/json',
 };
 
-export const generateToken = (): string => randomBytes(24).toString('base64url');
+// Hex, not base64url: a token starting with '-' would read as an option on a command line.
+export const generateToken = (): string => randomBytes(24).toString('hex');
 
 function sameToken(given: string | null | undefined, expected: string): boolean {
   if (!given) return false;

@@ -42,6 +42,7 @@ export const serveCommand: CliCommand = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be a whole number from 0 to 65535, got "${values.port}"`);
     const token = values.token ?? process.env.KESTREL_API_TOKEN ?? generateToken();
     if (token.length < 8) throw new CliUsageError('the API token must be at least 8 characters');
+    if (!/^[A-Za-z0-9._~-]+$/.test(token)) throw new CliUsageError('the API token may use letters, digits and . _ ~ - only (it travels in URLs)');
     const config = values.config ? loadConfigFile(values.config) : parseConfig({});
     const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
     const host = values.host!;

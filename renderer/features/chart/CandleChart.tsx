@@ -23,7 +23,7 @@ const DOWN = '#ef5350';
 
 const toTime = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
 const toCandle = (b: Bar): CandlestickData => ({ time: toTime(b.openTime), open: b.open, high: b.high, low: b.low, close: b.close });
-const toVolume = (b: Bar): HistogramData => ({ time: toTime(b.openTime), value: b.volume, color: b.close >= b.open ? 'rgba(38,166,154,0.35)' : 'rgba(239,83,80,0.35)' });
+const toVolume = (b: Bar): HistogramData => ({ time: toTime(b.openTime), value: b.volume, color: b.close >= b.open ? 'rgba(38,166,154,0.28)' : 'rgba(239,83,80,0.28)' });
 
 export function CandleChart() {
   const { chart: chartStore, market } = useStores();
@@ -57,6 +57,8 @@ export function CandleChart() {
       wickDownColor: DOWN,
     });
     const volume: ISeriesApi<'Histogram'> = chart.addSeries(HistogramSeries, { priceScaleId: 'volume', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
+    // Candles in the top three quarters, volume in the bottom fifth: they do not overlap.
+    chart.priceScale('right').applyOptions({ scaleMargins: { top: 0.06, bottom: 0.24 } });
     chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
 
     const draw = (bars: Bar[]) => {
