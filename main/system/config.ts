@@ -50,13 +50,38 @@ const VenueCommon = {
   dryRun: z.boolean().default(false),
 };
 
+const ReplaySourceConfig = z.discriminatedUnion(
+  'format',
+  [
+    z.object({ format: z.literal('hftbacktest'), path: z.string().min(1), market: z.enum(['usdm', 'spot']), instrumentId: z.string().optional() }).strict(),
+    z.object({ format: z.literal('aggtrades-csv'), path: z.string().min(1), instrumentId: z.string().min(1) }).strict(),
+    z.object({ format: z.literal('cryptofeed'), path: z.string().min(1) }).strict(),
+    z.object({ format: z.literal('parquet'), instrumentId: z.string().min(1), from: z.number().int().optional(), to: z.number().int().optional() }).strict(),
+  ],
+  { error: 'a replay source needs format hftbacktest, aggtrades-csv, cryptofeed or parquet' },
+);
+
+export const ReplayConfig = z
+  .object({
+    /** Recordings merged into one timeline by venue time. */
+    sources: z.array(ReplaySourceConfig).min(1, 'a replay needs at least one source'),
+    /** 1 = as recorded, 10 = ten times faster, "max" = as fast as it can be read. */
+    speed: z.union([z.number().positive(), z.literal('max')]).default(1),
+    /** Tick and lot sizes of replayed instruments (recordings carry none). */
+    instruments: z.array(z.object({ instrumentId: z.string().min(1), tickSize: z.number().positive().optional(), lotSize: z.number().positive().optional() }).strict()).default([]),
+  })
+  .strict();
+export type ReplayConfig = z.infer<typeof ReplayConfig>;
+
 export const VenueConfig = z.discriminatedUnion(
   'type',
   [
     z.object({ type: z.literal('ib'), ib: IbGatewayConfig.prefault({}), ...VenueCommon }).strict(),
     z.object({ type: z.literal('ccxt'), ccxt: CcxtGatewayConfig, ...VenueCommon }).strict(),
+    // A replay feeds recorded data at 1×, N× or max speed; the whole core follows its clock.
+    z.object({ type: z.literal('replay'), replay: ReplayConfig, ...VenueCommon, subscribe: z.array(z.string().min(1)).default(['*']) }).strict(),
   ],
-  { error: 'each venue needs type "ib" or "ccxt"' },
+  { error: 'each venue needs type "ib", "ccxt" or "replay"' },
 );
 export type VenueConfig = z.infer<typeof VenueConfig>;
 
@@ -106,8 +131,17 @@ export const KestrelConfig = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    c.venues.forEach((v, i) => {
+      if (v.type === 'replay' && v.orders === 'venue') ctx.addIssue({ code: 'custom', path: ['venues', i, 'orders'], message: 'a replay takes no orders; use orders: paper' });
+    });
+    if (c.venues.filter((v) => v.type === 'replay').length > 1) ctx.addIssue({ code: 'custom', path: ['venues'], message: 'only one replay venue at a time (the core follows its clock)' });
+  });
 export type KestrelConfig = z.infer<typeof KestrelConfig>;
+
+/** With a replay, the whole core runs on the replayed venue clock and the simulator stays off. */
+export const hasReplay = (c: KestrelConfig): boolean => c.venues.some((v) => v.type === 'replay');
 export type KestrelConfigInput = z.input<typeof KestrelConfig>;
 
 export function parseConfig(raw: unknown, source = 'config'): KestrelConfig {

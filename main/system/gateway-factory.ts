@@ -8,8 +8,12 @@ export type GatewayLogLine = (level: 'info' | 'warn' | 'error', message: string)
  * half a second and 87 MB, so a session without crypto venues never loads it. Credentials come
  * from the environment (KESTREL_<ACCOUNT>_API_KEY / _API_SECRET) and go straight to the adapter.
  */
-export async function createVenueGateway(venue: VenueConfig, log: GatewayLogLine): Promise<Gateway> {
+export async function createVenueGateway(venue: VenueConfig, log: GatewayLogLine, dataDir: string): Promise<Gateway> {
   switch (venue.type) {
+    case 'replay': {
+      const { createReplayVenue } = await import('./replay-factory.js');
+      return createReplayVenue(venue.replay, dataDir);
+    }
     case 'ib': {
       const { IbGateway } = await import('../adapters/ib/gateway.js');
       return new IbGateway(venue.ib);
@@ -28,9 +32,12 @@ export async function createVenueGateway(venue: VenueConfig, log: GatewayLogLine
 
 /** The account id orders of this venue entry are booked under. */
 export function venueAccountId(venue: VenueConfig): string {
-  return venue.type === 'ib' ? (venue.ib.accountId ?? venue.ib.gatewayId) : venue.ccxt.accountId;
-}
-
-export function venueGatewayId(venue: VenueConfig): string {
-  return venue.type === 'ib' ? venue.ib.gatewayId : (venue.ccxt.gatewayId ?? `${venue.ccxt.venue}-${venue.ccxt.accountId}`);
+  switch (venue.type) {
+    case 'ib':
+      return venue.ib.accountId ?? venue.ib.gatewayId;
+    case 'ccxt':
+      return venue.ccxt.accountId;
+    case 'replay':
+      return 'replay';
+  }
 }

@@ -8,7 +8,7 @@ import { venueAccountId } from './gateway-factory.js';
 import { KESTREL_VERSION } from '../../shared/version.js';
 import { openDatabase } from '../storage/sqlite/database.js';
 import { SqliteJournal } from '../storage/sqlite/sqlite-journal.js';
-import type { KestrelConfig } from './config.js';
+import { hasReplay, type KestrelConfig } from './config.js';
 import { WorkerSupervisor, type WorkerRole } from './worker-supervisor.js';
 
 type RoutedMethod = Exclude<MethodName, 'state.get' | 'accounts.list'>;
@@ -53,7 +53,8 @@ export class Kernel implements KestrelApi {
   private constructor(private readonly opts: KernelOptions) {
     this.log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.events.setMaxListeners(100);
-    const roles: WorkerRole[] = opts.config.simulator.enabled ? ['simulator', 'marketdata', 'execution'] : ['marketdata', 'execution'];
+    // A replay brings its own market and clock: the simulator stays off then.
+    const roles: WorkerRole[] = opts.config.simulator.enabled && !hasReplay(opts.config) ? ['simulator', 'marketdata', 'execution'] : ['marketdata', 'execution'];
     this.supervisor = new WorkerSupervisor(
       { config: opts.config, dataDir: opts.dataDir },
       roles,
@@ -79,8 +80,9 @@ export class Kernel implements KestrelApi {
     return this.opts.dataDir;
   }
 
+  /** True when what the user sees is not a live market: the built-in simulator or a replay. */
   get simulated(): boolean {
-    return this.opts.config.simulator.enabled;
+    return this.opts.config.simulator.enabled || hasReplay(this.opts.config);
   }
 
   async call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
@@ -137,16 +139,16 @@ export class Kernel implements KestrelApi {
     const { paper, venues } = this.opts.config;
     return [
       ...paper.accounts.map((a) => ({ accountId: a.accountId, venue: paper.venue, mode: 'paper' as const, dryRun: false, baseCurrency: Object.keys(a.cash)[0] ?? 'USD' })),
-      ...venues
-        .filter((v) => v.orders === 'venue')
-        .map((v) => ({
-          accountId: venueAccountId(v),
-          venue: v.type === 'ib' ? 'IB' : v.ccxt.venue.toUpperCase(),
+      ...venues.flatMap((v): Account[] => {
+        if (v.orders !== 'venue') return [];
+        if (v.type === 'ib') {
           // IB paper trading listens on 7497 (TWS) or 4002 (Gateway).
-          mode: v.type === 'ib' ? (v.ib.port === 7497 || v.ib.port === 4002 ? ('testnet' as const) : ('live' as const)) : v.ccxt.mode,
-          dryRun: v.dryRun,
-          baseCurrency: v.type === 'ib' ? 'USD' : 'USDT',
-        })),
+          const mode = v.ib.port === 7497 || v.ib.port === 4002 ? 'testnet' : 'live';
+          return [{ accountId: venueAccountId(v), venue: 'IB', mode, dryRun: v.dryRun, baseCurrency: 'USD' }];
+        }
+        if (v.type === 'ccxt') return [{ accountId: venueAccountId(v), venue: v.ccxt.venue.toUpperCase(), mode: v.ccxt.mode, dryRun: v.dryRun, baseCurrency: 'USDT' }];
+        return [];
+      }),
     ];
   }
 

@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Balance, Fill, Instrument, Order, Position, QuoteTick } from '../../shared/model/index.js';
-import { SubmitOrder, systemClock } from '../../shared/model/index.js';
+import { SubmitOrder, systemClock, type Clock } from '../../shared/model/index.js';
+import { hasReplay } from '../system/config.js';
 import { apiMethods } from '../../shared/api/contract.js';
 import { KestrelError, parseOrThrow } from '../../shared/api/errors.js';
 import { openDatabase } from '../storage/sqlite/database.js';
@@ -47,7 +48,12 @@ const { rpc, init } = workerHost((peer, port: MessagePort) => {
 const db = openDatabase(init.dataDir);
 const journal = new SqliteJournal(db);
 const settings = new SettingsStore(db);
-const clock = systemClock;
+/**
+ * The execution clock: wall time live; with a replay, the replayed venue time carried by each
+ * market-data batch, so orders, fills and DAY expiries are stamped in the recording's time.
+ */
+let followedMs: number | null = null;
+const clock: Clock = hasReplay(init.config) ? { nowMs: () => followedMs ?? Date.now() } : systemClock;
 const paper = new PaperVenue({ clock, scheduler: timerScheduler, config: init.config.paper });
 const portfolio = new Portfolio();
 const gateways = new Map<string, Gateway>(paper.accountIds().map((id) => [id, paper]));
@@ -176,6 +182,7 @@ function onVenueAccounts(accounts: VenueAccount[]): void {
 }
 
 function onBatch(batch: MarketDataBatch): void {
+  if (followedMs === null || batch.venueTimeMs > followedMs) followedMs = batch.venueTimeMs;
   for (const q of batch.quotes) {
     lastQuote.set(q.instrumentId, q);
     portfolio.mark(q.instrumentId, (q.bid + q.ask) / 2);

@@ -111,7 +111,7 @@ const venues = new VenueHost(init.config.venues, {
     scheduleFlush();
   },
   log: (level, message) => console.error(`[${level}] ${message}`),
-});
+}, init.dataDir);
 let venuesReady = init.config.venues.length === 0;
 /** What each venue gateway streams now (the universe may change it daily). */
 const subscribedBy = new Map<string, Set<string>>();
@@ -186,7 +186,7 @@ const heldForExecution: MarketDataBatch[] = [];
 function flushMarketData(): void {
   const { trades, quotes: q, books } = toExecution;
   if (!trades.length && !q.length && !books.length) return;
-  heldForExecution.push({ trades: trades.splice(0), quotes: q.splice(0), books: books.splice(0), venueTimeMs: Date.now() });
+  heldForExecution.push({ trades: trades.splice(0), quotes: q.splice(0), books: books.splice(0), venueTimeMs: venues.replayClock()?.nowMs() ?? Date.now() });
   // Market data older than a few seconds is worthless to a matching engine; order events are not.
   if (heldForExecution.length > 200) heldForExecution.splice(0, heldForExecution.length - 200);
 }

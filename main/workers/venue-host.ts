@@ -4,6 +4,8 @@ import { KestrelError } from '../../shared/api/errors.js';
 import type { Gateway } from '../adapters/gateway.js';
 import type { VenueConfig } from '../system/config.js';
 import { createVenueGateway, venueAccountId } from '../system/gateway-factory.js';
+import { ReplayVenue } from '../adapters/replay/replay-venue.js';
+import { replayInstrument } from '../adapters/replay/replay-instrument.js';
 import type { RpcEndpoint } from './rpc.js';
 
 export interface VenueHostSinks {
@@ -45,29 +47,63 @@ export class VenueHost {
   constructor(
     private readonly venues: VenueConfig[],
     private readonly sinks: VenueHostSinks,
+    private readonly dataDir: string,
   ) {}
+
+  /** The replayed venue clock when a replay runs (the whole core follows it), else null. */
+  replayClock(): { nowMs(): number } | null {
+    for (const h of this.hosted.values()) if (h.gateway instanceof ReplayVenue) return h.gateway.clock;
+    return null;
+  }
 
   async start(): Promise<void> {
     for (const config of this.venues) {
       let gateway: Gateway;
       try {
-        gateway = await createVenueGateway(config, this.sinks.log);
+        gateway = await createVenueGateway(config, this.sinks.log, this.dataDir);
       } catch (err) {
         this.sinks.log('error', `cannot set up a ${config.type} venue: ${(err as Error).message}`);
         continue;
       }
       const accountId = venueAccountId(config);
       this.hosted.set(gateway.gatewayId, { config, gateway, accountId });
+      const seen = gateway instanceof ReplayVenue ? this.replayInstruments(config) : null;
       gateway.setListener({
-        onTrades: (t) => this.sinks.onTrades(t),
-        onQuote: (q) => this.sinks.onQuote(q),
-        onBook: (b) => this.sinks.onBook(b),
+        onTrades: (t) => {
+          if (seen) for (const x of t) seen(x.instrumentId);
+          this.sinks.onTrades(t);
+        },
+        onQuote: (q) => {
+          seen?.(q.instrumentId);
+          this.sinks.onQuote(q);
+        },
+        onBook: (b) => {
+          seen?.(b.instrumentId);
+          this.sinks.onBook(b);
+        },
         onStatus: (s) => this.sinks.onStatus(s),
         onOrder: (o) => this.sinks.onOrder(accountId, o),
         onFill: (f) => this.sinks.onFill(accountId, f),
       });
       void this.bringUp(gateway, config);
     }
+  }
+
+  /** Recordings name their instruments as they play: announce each the first time it appears. */
+  private replayInstruments(config: VenueConfig): (instrumentId: string) => void {
+    const known = new Set<string>();
+    const sizes = config.type === 'replay' ? new Map(config.replay.instruments.map((i) => [i.instrumentId, i])) : new Map();
+    return (id) => {
+      if (known.has(id)) return;
+      known.add(id);
+      this.sinks.onInstruments([replayInstrument(id, sizes.get(id))]);
+      this.sinks.onSubscribed(this.hostedFor(config)!, config, [id]);
+    };
+  }
+
+  private hostedFor(config: VenueConfig): Gateway | undefined {
+    for (const h of this.hosted.values()) if (h.config === config) return h.gateway;
+    return undefined;
   }
 
   accounts(): VenueAccount[] {
@@ -139,6 +175,16 @@ export class VenueHost {
     try {
       const instruments = await gateway.loadInstruments();
       this.sinks.onInstruments(instruments);
+      if (gateway instanceof ReplayVenue) {
+        // A recording names its instruments as it plays; '*' takes every one of them.
+        const wanted = config.subscribe.includes('*') ? ['*'] : config.subscribe;
+        await gateway.subscribeTrades(wanted);
+        await gateway.subscribeQuotes(wanted);
+        await gateway.subscribeBook(wanted);
+        gateway.onFinished((f) => this.sinks.log(f.error ? 'error' : 'info', `replay finished: ${f.stats.trades} trades, ${f.stats.quotes} quotes${f.error ? ` — ${f.error}` : ''}`));
+        gateway.play();
+        return;
+      }
       const ids = config.subscribe.map((s) => (s.startsWith(`${gateway.venue}:`) ? s : makeInstrumentId(gateway.venue, s)));
       if (!ids.length) return;
       const known = new Set(instruments.map((i) => i.instrumentId));
