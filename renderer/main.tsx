@@ -10,7 +10,15 @@ import { createStores } from './stores/create-stores.js';
 const rootElement = document.getElementById('root');
 if (!rootElement) throw new Error('index.html has no #root element');
 
-const stores = createStores(createClient());
+// Reading sessionStorage throws where the browser blocks storage; the workstation then just forgets view choices.
+const sessionStorage = (() => {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+})();
+const stores = createStores(createClient(), { sessionStorage });
 createRoot(rootElement).render(
   <StrictMode>
     <App stores={stores} />

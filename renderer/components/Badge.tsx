@@ -1,4 +1,4 @@
-export type BadgeTone = 'sim' | 'ok' | 'warn' | 'danger' | 'muted' | 'buy' | 'sell';
+export type BadgeTone = 'sim' | 'ok' | 'warn' | 'danger' | 'muted' | 'buy' | 'sell' | 'paper' | 'live';
 
 export function Badge({ tone, children, title, testId }: { tone: BadgeTone; children: string; title?: string; testId?: string }) {
   return (

@@ -1,11 +1,14 @@
 import type { KestrelClient } from '../api/client.js';
+import { createAccountsStore, type AccountsStore } from './accounts-store.js';
 import { createChartStore, type ChartStore } from './chart-store.js';
 import { createFillsStore, type FillsStore } from './fills-store.js';
 import { createMarketStore, type MarketStore } from './market-store.js';
 import { createNoticesStore, type NoticesStore } from './notices-store.js';
 import { createOrdersStore, type OrdersStore } from './orders-store.js';
 import { createPositionsStore, type PositionsStore } from './positions-store.js';
+import type { KeyValueStorage } from './key-value-storage.js';
 import { createSystemStore, type SystemStore } from './system-store.js';
+import { createTapeStore, type TapeStore } from './tape-store.js';
 import { createTicketStore, type TicketStore } from './ticket-store.js';
 import { createUiStore, type UiStore } from './ui-store.js';
 
@@ -16,6 +19,8 @@ export interface AppStores {
   orders: OrdersStore;
   fills: FillsStore;
   positions: PositionsStore;
+  accounts: AccountsStore;
+  tape: TapeStore;
   system: SystemStore;
   ticket: TicketStore;
   notices: NoticesStore;
@@ -30,16 +35,29 @@ const GATEWAY_DOWN = new Set(['disconnected', 'error', 'reconnecting']);
 const BALANCE_REFRESH_DELAY_MS = 300;
 const LOAD_RETRY_MS = 5_000;
 
+export interface CreateStoresOptions {
+  /** The tab's sessionStorage: view choices (the chart interval) last as long as the tab. */
+  sessionStorage?: KeyValueStorage | null;
+}
+
 /** Builds every store and wires the client's events and connection status into them. */
-export function createStores(client: KestrelClient): AppStores {
+export function createStores(client: KestrelClient, options: CreateStoresOptions = {}): AppStores {
   const market = createMarketStore(client);
-  const chart = createChartStore(client);
+  const chart = createChartStore(client, { storage: options.sessionStorage ?? null });
   const orders = createOrdersStore(client);
   const fills = createFillsStore(client);
   const positions = createPositionsStore(client);
   const system = createSystemStore(client);
   const notices = createNoticesStore();
   const ui = createUiStore();
+  const tape = createTapeStore();
+  const accounts = createAccountsStore(client, {
+    async afterPaperReset(accountIds) {
+      positions.getState().dropAccounts(accountIds);
+      await positions.getState().load();
+      notices.getState().push('info', `Paper account${accountIds.length === 1 ? '' : 's'} ${accountIds.join(', ')} reset`, 'open orders canceled, starting cash restored, positions cleared');
+    },
+  });
   const ticket = createTicketStore(client, {
     referencePrice(instrumentId) {
       const q = market.getState().quotes[instrumentId];
@@ -53,6 +71,7 @@ export function createStores(client: KestrelClient): AppStores {
   const unsubscribers: Array<() => void> = [
     client.on('quotes', (rows) => market.getState().applyQuotes(rows)),
     client.on('bar', (bar) => chart.getState().applyBar(bar)),
+    client.on('trades', (batch) => tape.getState().applyTrades(batch)),
     client.on('order', (order) => orders.getState().applyOrder(order)),
     client.on('fill', (fill) => {
       fills.getState().applyFill(fill);
@@ -92,7 +111,14 @@ export function createStores(client: KestrelClient): AppStores {
       }
       if (s.selectedInstrumentId === prev.selectedInstrumentId) return;
       void chart.getState().show(s.selectedInstrumentId);
+      tape.getState().show(s.selectedInstrumentId);
       if (s.selectedInstrumentId) ticket.getState().setField('instrumentId', s.selectedInstrumentId);
+    }),
+    accounts.subscribe((s, prev) => {
+      // The ticket defaults to the first account, and never keeps one the core no longer lists.
+      if (s.accounts === prev.accounts) return;
+      const current = ticket.getState().fields.accountId;
+      if (s.accounts.length > 0 && !s.accounts.some((a) => a.accountId === current)) ticket.getState().setField('accountId', s.accounts[0]!.accountId);
     }),
   ];
 
@@ -101,11 +127,18 @@ export function createStores(client: KestrelClient): AppStores {
     if (retryTimer) clearTimeout(retryTimer);
     retryTimer = null;
     const hadInstrument = market.getState().selectedInstrumentId;
-    await Promise.all([market.getState().load(), orders.getState().load(), fills.getState().load(), positions.getState().load(), system.getState().load()]);
+    await Promise.all([
+      market.getState().load(),
+      orders.getState().load(),
+      fills.getState().load(),
+      positions.getState().load(),
+      system.getState().load(),
+      accounts.getState().load(),
+    ]);
     // After a reconnect the selection did not change, so the subscription above did not reload bars.
     if (hadInstrument && hadInstrument === market.getState().selectedInstrumentId) await chart.getState().reload();
     // A worker that is restarting answers 'unavailable'; try again rather than leave a panel empty.
-    const failed = [market, orders, fills, positions, system].some((st) => st.getState().loadError !== null) || chart.getState().error !== null;
+    const failed = [market, orders, fills, positions, system, accounts].some((st) => st.getState().loadError !== null) || chart.getState().error !== null;
     if (failed && client.status().state === 'open') retryTimer = setTimeout(() => void loadAll(), LOAD_RETRY_MS);
   };
 
@@ -129,6 +162,8 @@ export function createStores(client: KestrelClient): AppStores {
     orders,
     fills,
     positions,
+    accounts,
+    tape,
     system,
     ticket,
     notices,
@@ -136,6 +171,7 @@ export function createStores(client: KestrelClient): AppStores {
     loadAll,
     dispose() {
       for (const u of unsubscribers) u();
+      tape.getState().dispose();
       if (balanceTimer) clearTimeout(balanceTimer);
       if (retryTimer) clearTimeout(retryTimer);
     },

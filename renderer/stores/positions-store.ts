@@ -10,6 +10,8 @@ export interface PositionsState {
   load(): Promise<void>;
   loadBalances(): Promise<void>;
   applyPositions(positions: Position[]): void;
+  /** Forgets the positions of accounts that were reset (the core's event no longer lists them). */
+  dropAccounts(accountIds: readonly string[]): void;
 }
 
 export type PositionsStore = StoreApi<PositionsState>;
@@ -64,6 +66,11 @@ export function createPositionsStore(client: KestrelClient): PositionsStore {
     applyPositions(positions) {
       eventSeq++;
       set({ positions: upsertPositions(get().positions, positions) });
+    },
+
+    dropAccounts(accountIds) {
+      const gone = new Set(accountIds);
+      set({ positions: get().positions.filter((p) => !gone.has(p.accountId)) });
     },
   }));
 }

@@ -8,6 +8,8 @@ export type TicketOrderType = 'market' | 'limit';
 
 /** The form as typed: numbers stay strings until submit so "0." can be typed. */
 export interface TicketFields {
+  /** '' lets the core use its default account. */
+  accountId: string;
   instrumentId: string;
   side: OrderSide;
   type: TicketOrderType;
@@ -51,6 +53,7 @@ const numberOrUndefined = (text: string): number | undefined => (text.trim() ===
 /** Builds the SubmitOrder command from the form and checks it with the shared schema the core uses. */
 export function buildSubmitOrder(fields: TicketFields): BuildResult {
   const candidate = {
+    ...(fields.accountId ? { accountId: fields.accountId } : {}),
     instrumentId: fields.instrumentId,
     side: fields.side,
     type: fields.type,
@@ -80,7 +83,7 @@ export interface TicketDeps {
 export function createTicketStore(client: KestrelClient, deps: TicketDeps): TicketStore {
   return createStore<TicketState>()((set, get) => ({
     // No default size until an instrument is known: "1" is one share of a stock but 1 BTC of a perp.
-    fields: { instrumentId: '', side: 'buy', type: 'market', quantity: '', price: '', timeInForce: '' },
+    fields: { accountId: '', instrumentId: '', side: 'buy', type: 'market', quantity: '', price: '', timeInForce: '' },
     fieldErrors: {},
     error: null,
     pending: false,
@@ -124,7 +127,7 @@ export function createTicketStore(client: KestrelClient, deps: TicketDeps): Tick
       const c = built.command;
       try {
         const ack = await client.call('orders.submit', c);
-        const summary = `${c.side.toUpperCase()} ${c.quantity} ${c.instrumentId}${c.price !== undefined ? ` @ ${c.price}` : ' at market'}`;
+        const summary = `${c.side.toUpperCase()} ${c.quantity} ${c.instrumentId}${c.price !== undefined ? ` @ ${c.price}` : ' at market'}${c.accountId ? ` on ${c.accountId}` : ''}`;
         set({ pending: false, lastAck: { ...ack, summary } });
         return true;
       } catch (err) {

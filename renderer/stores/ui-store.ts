@@ -1,6 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 
-export type DialogName = 'killSwitch' | 'rearm' | null;
+export type DialogName = 'killSwitch' | 'rearm' | 'paperReset' | null;
 
 /** Cross-panel UI state: which dialog is open. Lives here so a shortcut can open what a panel shows. */
 export interface UiState {

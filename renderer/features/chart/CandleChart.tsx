@@ -31,6 +31,7 @@ export function CandleChart() {
   const candlesRef = useRef<ISeriesApi<'Candlestick'> | null>(null);
   const instrumentId = useStore(chartStore, (s) => s.instrumentId);
   const interval = useStore(chartStore, (s) => s.interval);
+  const intervals = useStore(chartStore, (s) => s.intervals);
   const loading = useStore(chartStore, (s) => s.loading);
   const error = useStore(chartStore, (s) => s.error);
   const barCount = useStore(chartStore, (s) => s.bars.length);
@@ -66,10 +67,13 @@ export function CandleChart() {
       volume.setData(bars.map(toVolume));
     };
     draw(chartStore.getState().bars);
+    // A new instrument or interval opens at its latest bar once its history is in.
+    let scrollToLatest = true;
     // Bars arrive several times a second; they go straight to the chart, not through React renders.
     const unsubscribe = chartStore.subscribe((s, prev) => {
+      if (s.instrumentId !== prev.instrumentId || s.interval !== prev.interval) scrollToLatest = true;
       if (s.revision === prev.revision) return;
-      if (s.lastChange.kind === 'update') {
+      if (s.lastChange.kind === 'update' && !scrollToLatest) {
         try {
           candles.update(toCandle(s.lastChange.bar));
           volume.update(toVolume(s.lastChange.bar));
@@ -79,7 +83,10 @@ export function CandleChart() {
         }
       }
       draw(s.bars);
-      if (s.lastChange.kind === 'reset' && prev.instrumentId !== s.instrumentId) chart.timeScale().scrollToRealTime();
+      if (scrollToLatest && s.bars.length > 0) {
+        chart.timeScale().scrollToRealTime();
+        scrollToLatest = false;
+      }
     });
     candlesRef.current = candles;
     return () => {
@@ -102,12 +109,33 @@ export function CandleChart() {
       title={
         <span className="chart-title">
           <span className="instrument-symbol">{instrumentId ?? 'No instrument selected'}</span>
-          <span className="muted">{interval}</span>
           {row?.simulated ? <SimulatedBadge testId="chart-simulated-badge" /> : null}
           {row?.last !== null && row?.last !== undefined ? <span className="chart-last num-strong">{formatNumber(row.last, decimals)}</span> : null}
         </span>
       }
-      actions={<span className="muted small">{loading ? 'loading bars…' : `${barCount} bars · UTC`}</span>}
+      actions={
+        <>
+          <span className="interval-picker" role="radiogroup" aria-label="Chart interval" data-testid="chart-interval" data-value={interval}>
+            {intervals.map((iv) => (
+              <button
+                key={iv}
+                type="button"
+                role="radio"
+                aria-checked={iv === interval}
+                className={`btn btn-ghost interval-btn ${iv === interval ? 'active' : ''}`}
+                data-testid={`chart-interval-${iv}`}
+                title={`${iv} bars ([ and ] step through the intervals)`}
+                onClick={() => void chartStore.getState().selectInterval(iv)}
+              >
+                {iv}
+              </button>
+            ))}
+          </span>
+          <span className="muted small" data-testid="chart-bar-count" data-count={loading ? '' : barCount}>
+            {loading ? 'loading bars…' : `${barCount} bars · UTC`}
+          </span>
+        </>
+      }
     >
       <div className="chart-host" ref={hostRef} data-testid="chart-canvas-host" />
       {error ? <div className="panel-error">{error}</div> : null}

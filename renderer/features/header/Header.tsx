@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
+import { AccountBadges } from '../../components/AccountBadges.js';
 import { Badge, SimulatedBadge } from '../../components/Badge.js';
 import { SHORTCUTS } from '../../components/shortcuts.js';
 import { useStores } from '../../stores/stores-context.js';
@@ -32,6 +33,22 @@ function ConnectionIndicator() {
           retry now
         </button>
       ) : null}
+    </span>
+  );
+}
+
+function AccountsIndicator() {
+  const { accounts } = useStores();
+  const list = useStore(accounts, (s) => s.accounts);
+  if (list.length === 0) return null;
+  return (
+    <span className="header-item accounts" data-testid="accounts">
+      {list.map((a) => (
+        <span key={a.accountId} className={`account-chip account-${a.mode}`} data-testid={`account-${a.accountId}`} data-mode={a.mode}>
+          {a.accountId}
+          <AccountBadges account={a} testId={`account-badge-${a.accountId}`} />
+        </span>
+      ))}
     </span>
   );
 }
@@ -80,6 +97,7 @@ export function Header() {
         )}
       </span>
       <ConnectionIndicator />
+      <AccountsIndicator />
       <span className="spacer" />
       {version ? <span className="muted small">v{version}</span> : null}
       <ShortcutsHelp />

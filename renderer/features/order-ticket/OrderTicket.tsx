@@ -1,6 +1,7 @@
 import { useEffect, useRef, type FormEvent } from 'react';
 import { useStore } from 'zustand';
 import type { TimeInForce } from '../../../shared/model/index.js';
+import { AccountBadges, accountModeLabel } from '../../components/AccountBadges.js';
 import { SimulatedBadge } from '../../components/Badge.js';
 import { decimalsForTick, formatNumber } from '../../components/format.js';
 import { Panel } from '../../components/Panel.js';
@@ -10,7 +11,7 @@ import type { TicketOrderType } from '../../stores/ticket-store.js';
 const TIFS: Array<TimeInForce | ''> = ['', 'GTC', 'IOC', 'FOK', 'DAY'];
 
 export function OrderTicket() {
-  const { ticket, market, system } = useStores();
+  const { ticket, market, system, accounts } = useStores();
   const fields = useStore(ticket, (s) => s.fields);
   const fieldErrors = useStore(ticket, (s) => s.fieldErrors);
   const error = useStore(ticket, (s) => s.error);
@@ -19,6 +20,7 @@ export function OrderTicket() {
   const focusRequest = useStore(ticket, (s) => s.focusRequest);
   const rows = useStore(market, (s) => s.rows);
   const halted = useStore(system, (s) => s.trading?.state === 'HALTED');
+  const accountList = useStore(accounts, (s) => s.accounts);
   const { setField, submit } = ticket.getState();
   const quantityRef = useRef<HTMLInputElement>(null);
 
@@ -29,6 +31,8 @@ export function OrderTicket() {
   }, [focusRequest]);
 
   const row = rows.find((r) => r.instrumentId === fields.instrumentId);
+  const account = accountList.find((a) => a.accountId === fields.accountId) ?? null;
+  const live = account?.mode === 'live';
   const decimals = decimalsForTick(row?.tickSize);
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -36,8 +40,38 @@ export function OrderTicket() {
   };
 
   return (
-    <Panel testId="order-ticket" title="Order ticket" className={`ticket ticket-${fields.side}`} actions={row?.simulated ? <SimulatedBadge testId="ticket-simulated-badge" /> : null}>
+    <Panel
+      testId="order-ticket"
+      title={live ? 'Order ticket · LIVE' : 'Order ticket'}
+      className={`ticket ticket-${fields.side} ${account ? `ticket-mode-${account.mode}` : ''}`}
+      actions={
+        <>
+          {account ? <AccountBadges account={account} testId="ticket-account-badge" /> : null}
+          {row?.simulated ? <SimulatedBadge testId="ticket-simulated-badge" /> : null}
+        </>
+      }
+    >
       <form className="ticket-form" onSubmit={onSubmit} noValidate>
+        {accountList.length > 1 ? (
+          <label className="field field-wide">
+            <span>Account</span>
+            <select data-testid="ticket-account" value={fields.accountId} onChange={(e) => setField('accountId', e.target.value)} aria-invalid={!!fieldErrors.accountId}>
+              {accountList.map((a) => (
+                <option key={a.accountId} value={a.accountId}>
+                  {a.accountId} · {a.venue} · {accountModeLabel(a.mode)}
+                  {a.dryRun ? ' · DRY RUN' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {live && account ? (
+          <div className="ticket-live-warning field-wide" role="note" data-testid="ticket-live-warning">
+            {account.dryRun
+              ? `LIVE account ${account.accountId} in dry run: orders are journaled and shown, not sent to ${account.venue}`
+              : `LIVE account ${account.accountId}: orders go to ${account.venue} with real money`}
+          </div>
+        ) : null}
         <label className="field field-wide">
           <span>Instrument</span>
           <select data-testid="ticket-instrument" value={fields.instrumentId} onChange={(e) => setField('instrumentId', e.target.value)} aria-invalid={!!fieldErrors.instrumentId}>
@@ -117,8 +151,8 @@ export function OrderTicket() {
 
         {halted ? <div className="ticket-warning field-wide">Trading is halted: the core will refuse new orders until it is re-armed.</div> : null}
 
-        <button type="submit" className={`btn btn-submit field-wide side-${fields.side}`} data-testid="ticket-submit" disabled={pending}>
-          {pending ? 'Sending…' : `${fields.side === 'buy' ? 'Buy' : 'Sell'} ${fields.type === 'market' ? 'at market' : 'limit'}`}
+        <button type="submit" className={`btn btn-submit field-wide side-${fields.side} ${live ? 'btn-submit-live' : ''}`} data-testid="ticket-submit" disabled={pending}>
+          {pending ? 'Sending…' : `${fields.side === 'buy' ? 'Buy' : 'Sell'} ${fields.type === 'market' ? 'at market' : 'limit'}${live ? ' · LIVE' : ''}`}
         </button>
 
         {error ? (

@@ -23,7 +23,9 @@ const columnsFor = (decimals: PriceDecimals): ColDef<Position>[] => [
 ];
 
 export function PositionsPanel() {
-  const { positions, market } = useStores();
+  const { positions, market, accounts, ui } = useStores();
+  const hasPaper = useStore(accounts, (s) => s.accounts.some((a) => a.mode === 'paper'));
+  const manyAccounts = useStore(accounts, (s) => s.accounts.length > 1);
   const instruments = useStore(market, (s) => s.instruments);
   const columns = useMemo(() => columnsFor(priceDecimalsFrom(instruments)), [instruments]);
   const rows = useStore(positions, (s) => s.positions);
@@ -41,6 +43,19 @@ export function PositionsPanel() {
       rowId={rowId}
       exportName="positions"
       emptyText="No positions"
+      actions={
+        hasPaper ? (
+          <button
+            type="button"
+            className="btn btn-ghost btn-danger-ghost"
+            data-testid="paper-reset"
+            title="Start a paper account over: cancel its open orders, restore its starting cash, clear its positions"
+            onClick={() => ui.getState().openDialog('paperReset')}
+          >
+            Reset paper…
+          </button>
+        ) : null
+      }
       footer={
         <div className="panel-footer" data-testid="positions-summary">
           <span>
@@ -50,7 +65,8 @@ export function PositionsPanel() {
             Realized <b className={`num ${realized > 0 ? 'num-up' : realized < 0 ? 'num-down' : ''}`}>{formatSigned(realized, 2)}</b>
           </span>
           {balances.map((b) => (
-            <span key={`${b.accountId}|${b.currency}`} title={`${b.accountId}: free ${formatNumber(b.free, 2)}, used ${formatNumber(b.used, 2)}`}>
+            <span key={`${b.accountId}|${b.currency}`} data-testid={`balance-${b.accountId}-${b.currency}`} title={`${b.accountId}: free ${formatNumber(b.free, 2)}, used ${formatNumber(b.used, 2)}`}>
+              {manyAccounts ? <span className="muted">{b.accountId} </span> : null}
               {b.currency} <b className="num">{formatNumber(b.total, 2)}</b>
             </span>
           ))}
