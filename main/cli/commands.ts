@@ -13,4 +13,5 @@ export const commandIndex: Record<string, { summary: string; load: () => Promise
   backfill: { summary: 'fetch trades, bars, funding or premium index history from a crypto venue into Parquet', load: async () => (await import('./commands/backfill.js')).backfillCommand },
   universe: { summary: 'build and write the next universe version from a crypto venue now', load: async () => (await import('./commands/universe.js')).universeCommand },
   bench: { summary: 'benchmark the bar aggregator against a memory-scan floor and DuckDB', load: async () => (await import('./commands/bench.js')).benchCommand },
+  export: { summary: 'export orders, fills, positions or a trading summary to CSV', load: async () => (await import('./commands/export.js')).exportCommand },
 };

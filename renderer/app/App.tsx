@@ -11,7 +11,9 @@ import { MarketWatch } from '../features/market-watch/MarketWatch.js';
 import { Notices } from '../features/notices/Notices.js';
 import { OrderTicket } from '../features/order-ticket/OrderTicket.js';
 import { OrdersPanel } from '../features/orders/OrdersPanel.js';
+import { PaperResetDialog } from '../features/paper-reset/PaperResetDialog.js';
 import { PositionsPanel } from '../features/positions/PositionsPanel.js';
+import { TapePanel } from '../features/tape/TapePanel.js';
 import type { AppStores } from '../stores/create-stores.js';
 import { StoresContext } from '../stores/stores-context.js';
 import { useShortcuts } from './use-shortcuts.js';
@@ -20,6 +22,7 @@ function Dialogs({ stores }: { stores: AppStores }) {
   const dialog = useStore(stores.ui, (s) => s.dialog);
   if (dialog === 'killSwitch') return <KillSwitchDialog />;
   if (dialog === 'rearm') return <RearmDialog />;
+  if (dialog === 'paperReset') return <PaperResetDialog />;
   return null;
 }
 
@@ -35,6 +38,7 @@ export function App({ stores }: { stores: AppStores }) {
         <main className="layout">
           <div className="area-watch">
             <MarketWatch />
+            <TapePanel />
           </div>
           <div className="area-chart">
             <CandleChart />
