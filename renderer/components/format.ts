@@ -27,6 +27,12 @@ export function formatQuantity(value: number | null | undefined): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: 8 });
 }
 
+/** Padded to the lot's decimals so a column lines up; a finer quantity still shows all its digits. */
+export function formatLotQuantity(value: number | null | undefined, lotDecimals: number): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '';
+  return value.toLocaleString('en-US', { minimumFractionDigits: lotDecimals, maximumFractionDigits: Math.max(lotDecimals, 8) });
+}
+
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** Local wall-clock time with milliseconds: traders compare fills to the tape at this precision. */

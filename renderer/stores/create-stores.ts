@@ -55,7 +55,8 @@ export function createStores(client: KestrelClient, options: CreateStoresOptions
     async afterPaperReset(accountIds) {
       positions.getState().dropAccounts(accountIds);
       await positions.getState().load();
-      notices.getState().push('info', `Paper account${accountIds.length === 1 ? '' : 's'} ${accountIds.join(', ')} reset`, 'open orders canceled, starting cash restored, positions cleared');
+      const names = accountIds.map((id) => `"${id}"`).join(', ');
+      notices.getState().push('info', `Paper account${accountIds.length === 1 ? '' : 's'} ${names} reset`, 'open orders canceled, starting cash restored, positions cleared');
     },
   });
   const ticket = createTicketStore(client, {

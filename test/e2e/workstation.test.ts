@@ -95,6 +95,20 @@ async function apiGet<T>(route: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+interface ApiAccount {
+  accountId: string;
+  mode: 'paper' | 'testnet' | 'live';
+}
+interface ApiBalance {
+  accountId: string;
+  currency: string;
+  total: number;
+}
+/** Cash before the first order of the run: what a paper reset must bring back. */
+let startingBalances: ApiBalance[] = [];
+const money = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const barCount = async () => Number((await byTestId('chart-bar-count').getAttribute('data-count')) || '0');
+
 const decimalsOf = (step: number) => Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
 
 /** A limit buy price 5% under the bid, on the tick grid: it rests rather than fills. */
@@ -186,6 +200,59 @@ describe('workstation in the browser', { timeout: 120_000 }, () => {
     await shot('01-live');
   });
 
+  it('shows each account with its mode, and the ticket trades the first one', async () => {
+    startingBalances = await apiGet<ApiBalance[]>('/api/balances');
+    const accounts = await apiGet<ApiAccount[]>('/api/accounts');
+    expect(accounts[0]?.mode).toBe('paper');
+    for (const a of accounts) expect(await byTestId(`account-badge-${a.accountId}`).innerText()).toBe(a.mode.toUpperCase());
+    expect(await byTestId('ticket-account-badge').innerText()).toBe('PAPER');
+    expect(await byTestId('order-ticket').getAttribute('class')).not.toContain('ticket-mode-live');
+  });
+
+  it('prints the selected instrument\'s trades on the tape, coloured by side', async () => {
+    const instrumentId = await byTestId('ticket-instrument').inputValue();
+    expect(await byTestId('tape').locator('.panel-title').innerText()).toContain(instrumentId);
+    await expect.poll(() => gridRows('tape').count()).toBeGreaterThan(0);
+    // The DOM keeps rows in insertion order; row-index is the place on screen.
+    const top = page.locator('[data-testid="tape"] [role="row"][row-index="0"]');
+    const newest = () => top.locator('[col-id="tsEvent"]').innerText();
+    const first = await newest();
+    await expect.poll(newest, { timeout: STEP_TIMEOUT_MS }).not.toBe(first);
+    const side = top.locator('[col-id="side"]');
+    expect(await side.getAttribute('class')).toContain(`side-${await side.innerText()}-text`);
+
+    const download = page.waitForEvent('download');
+    await byTestId('tape-export-csv').click();
+    const csv = readFileSync(await (await download).path(), 'utf8');
+    expect(csv.split('\n')[0]).toContain('Trade id');
+    expect(csv.split('\n').filter((l) => /^"?\d{4}-\d{2}-\d{2}T/.test(l)).length).toBeGreaterThan(0);
+  });
+
+  it('switches the chart to 5-minute candles, steps with [ and ], and keeps the choice on reload', async () => {
+    await expect.poll(barCount).toBeGreaterThan(0);
+    const minuteBars = await barCount();
+    await byTestId('chart-interval-5m').click();
+    await expect.poll(() => byTestId('chart-interval').getAttribute('data-value')).toBe('5m');
+    await expect.poll(barCount).toBeGreaterThan(0);
+    const instrumentId = await byTestId('ticket-instrument').inputValue();
+    const fiveMinute = await apiGet<Array<{ interval: string }>>(`/api/bars?instrumentId=${encodeURIComponent(instrumentId)}&interval=5m&limit=500`);
+    expect(fiveMinute.every((b) => b.interval === '5m')).toBe(true);
+    // The simulator's two-hour warm-up makes about five 1m bars per 5m bar; a 5m bar may open meanwhile.
+    expect(Math.abs((await barCount()) - fiveMinute.length)).toBeLessThanOrEqual(1);
+    expect(await barCount()).toBeLessThan(minuteBars);
+    await page.locator('[data-testid="chart"] canvas').first().waitFor();
+    await shot('02-chart-5m');
+
+    await page.keyboard.press(']');
+    await expect.poll(() => byTestId('chart-interval').getAttribute('data-value')).toBe('1h');
+    await page.keyboard.press('[');
+    await expect.poll(() => byTestId('chart-interval').getAttribute('data-value')).toBe('5m');
+
+    await page.reload();
+    await expect.poll(() => byTestId('chart-interval').getAttribute('data-value')).toBe('5m');
+    await expect.poll(barCount).toBeGreaterThan(0);
+  });
+
   it('focuses the ticket with F9 and opens and closes the stop dialog from the keyboard', async () => {
     await page.keyboard.press('F10');
     await expect.poll(() => page.evaluate<string | null>(`document.activeElement && document.activeElement.getAttribute('data-testid')`)).toBe('ticket-quantity');
@@ -229,7 +296,7 @@ describe('workstation in the browser', { timeout: 120_000 }, () => {
     const positionRow = rowWith('positions', 'instrumentId', instrumentId);
     await expect.poll(async () => Number((await positionRow.locator('[col-id="quantity"]').innerText().catch(() => '0')).replace(/,/g, '')), { timeout: STEP_TIMEOUT_MS }).toBeGreaterThan(0);
     expect(await positionRow.locator('[col-id="avgPrice"]').innerText()).not.toBe('');
-    await shot('02-filled');
+    await shot('03-filled');
 
     const download = page.waitForEvent('download');
     await byTestId('fills-export-csv').click();
@@ -262,20 +329,20 @@ describe('workstation in the browser', { timeout: 120_000 }, () => {
     expect(await byTestId('halted-banner').innerText()).toContain('e2e: stop everything');
     await expect.poll(() => byTestId('trading-state').getAttribute('data-state')).toBe('HALTED');
     await rowWith('orders', 'clientOrderId', resting).waitFor({ state: 'detached' });
-    await shot('03-halted');
+    await shot('04-halted');
     await byTestId('ticket-type').selectOption('market');
 
     await byTestId('ticket-quantity').fill(await orderQuantity(await byTestId('ticket-instrument').inputValue()));
     await byTestId('ticket-submit').click();
     await expect.poll(() => byTestId('ticket-error').innerText()).toMatch(/halted/i);
-    await shot('04-refused');
+    await shot('05-refused');
   });
 
   it('is still halted after the server restarts on the same data folder', async () => {
     const port = Number(new URL(url).port);
     await server.stop();
     await byTestId('disconnected-banner').waitFor();
-    await shot('05-disconnected');
+    await shot('06-disconnected');
 
     // Same port and token: the open page reconnects by itself and re-reads every snapshot.
     url = await server.start(port);
@@ -288,7 +355,7 @@ describe('workstation in the browser', { timeout: 120_000 }, () => {
     await byTestId('halted-banner').waitFor();
     await expect.poll(() => byTestId('trading-state').getAttribute('data-state')).toBe('HALTED');
     await expect.poll(async () => (await cellTexts('fills', 'clientOrderId')).length).toBeGreaterThan(0);
-    await shot('06-restarted-halted');
+    await shot('07-restarted-halted');
   });
 
   it('re-arms with a reason', async () => {
@@ -299,7 +366,43 @@ describe('workstation in the browser', { timeout: 120_000 }, () => {
     await byTestId('rearm-confirm').click();
     await byTestId('halted-banner').waitFor({ state: 'detached' });
     await expect.poll(() => byTestId('trading-state').getAttribute('data-state')).toBe('ACTIVE');
-    await shot('07-rearmed');
+    await shot('08-rearmed');
+  });
+
+  it('resets the paper account: cancels its orders, clears its positions, restores its cash', async () => {
+    const [account] = await apiGet<ApiAccount[]>('/api/accounts');
+    // After the restart the simulator needs a moment before it quotes again.
+    await expect.poll(() => byTestId('ticket-instrument').inputValue(), { timeout: STEP_TIMEOUT_MS }).not.toBe('');
+    await expect.poll(async () => (await cellTexts('market-watch', 'ask')).filter((t) => t.trim() !== '').length, { timeout: STEP_TIMEOUT_MS }).toBeGreaterThan(0);
+    const instrumentId = await byTestId('ticket-instrument').inputValue();
+    await byTestId('ticket-type').selectOption('market');
+    await byTestId('ticket-side-buy').click();
+    await byTestId('ticket-quantity').fill(await orderQuantity(instrumentId));
+    await byTestId('ticket-submit').click();
+    const clientOrderId = /\(([^)]+)\)\s*$/.exec(await byTestId('ticket-ack').innerText())?.[1];
+    await expect.poll(async () => cellTexts('fills', 'clientOrderId')).toContain(clientOrderId);
+    expect(await rowWith('fills', 'clientOrderId', clientOrderId!).locator('[col-id="accountId"]').innerText()).toBe(account!.accountId);
+    await expect.poll(() => gridRows('positions').count()).toBeGreaterThan(0);
+    const resting = await placeRestingBuy();
+
+    await byTestId('paper-reset').click();
+    await byTestId('paper-reset-dialog').waitFor();
+    const text = await byTestId('paper-reset-text').innerText();
+    expect(text).toContain(account!.accountId);
+    expect(text).toMatch(/open orders.*canceled/);
+    expect(text).toMatch(/cash restored/);
+    await byTestId('paper-reset-confirm').click();
+    await byTestId('paper-reset-dialog').waitFor({ state: 'detached' });
+
+    await rowWith('orders', 'clientOrderId', resting).waitFor({ state: 'detached' });
+    await expect.poll(() => gridRows('positions').count()).toBe(0);
+    const mine = startingBalances.filter((b) => b.accountId === account!.accountId);
+    expect(mine.length).toBeGreaterThan(0);
+    for (const b of mine) {
+      await expect.poll(() => byTestId(`balance-${b.accountId}-${b.currency}`).innerText()).toBe(`${b.currency} ${money(b.total)}`);
+    }
+    expect((await apiGet<Array<{ accountId: string }>>('/api/positions')).filter((p) => p.accountId === account!.accountId)).toEqual([]);
+    await shot('09-paper-reset');
   });
 
   it('ran with no script error and no Content-Security-Policy refusal', async () => {

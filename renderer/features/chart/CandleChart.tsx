@@ -20,6 +20,10 @@ import { useStores } from '../../stores/stores-context.js';
 
 const UP = '#26a69a';
 const DOWN = '#ef5350';
+const BAR_SPACING_PX = 8;
+const RIGHT_OFFSET_BARS = 6;
+/** A short history (24h bars after a two-hour warm-up) is drawn wider, but not as slabs. */
+const MAX_FIT_SPACING_PX = 22;
 
 const toTime = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
 const toCandle = (b: Bar): CandlestickData => ({ time: toTime(b.openTime), open: b.open, high: b.high, low: b.low, close: b.close });
@@ -48,7 +52,7 @@ export function CandleChart() {
       crosshair: { mode: CrosshairMode.Normal },
       rightPriceScale: { borderColor: '#233040' },
       // Room to the right of the forming bar, so it does not sit under the price scale.
-      timeScale: { borderColor: '#233040', timeVisible: true, secondsVisible: false, rightOffset: 6, barSpacing: 8 },
+      timeScale: { borderColor: '#233040', timeVisible: true, secondsVisible: false, rightOffset: RIGHT_OFFSET_BARS, barSpacing: BAR_SPACING_PX },
     });
     const candles: ISeriesApi<'Candlestick'> = chart.addSeries(CandlestickSeries, {
       upColor: UP,
@@ -84,7 +88,10 @@ export function CandleChart() {
       }
       draw(s.bars);
       if (scrollToLatest && s.bars.length > 0) {
-        chart.timeScale().scrollToRealTime();
+        const timeScale = chart.timeScale();
+        const fit = timeScale.width() / (s.bars.length + RIGHT_OFFSET_BARS);
+        timeScale.applyOptions({ barSpacing: Math.min(MAX_FIT_SPACING_PX, Math.max(BAR_SPACING_PX, fit)) });
+        timeScale.scrollToRealTime();
         scrollToLatest = false;
       }
     });

@@ -42,7 +42,7 @@ export function OrderTicket() {
   return (
     <Panel
       testId="order-ticket"
-      title={live ? 'Order ticket · LIVE' : 'Order ticket'}
+      title="Order ticket"
       className={`ticket ticket-${fields.side} ${account ? `ticket-mode-${account.mode}` : ''}`}
       actions={
         <>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStores } from '../../../../renderer/stores/create-stores.js';
 import { FakeClient } from '../support/fake-client.js';
-import { bar, fill, INSTRUMENT, order } from '../support/samples.js';
+import { account, bar, fill, INSTRUMENT, order, trade } from '../support/samples.js';
 
 const ETH = 'SIM:ETH/USDT:USDT';
 
@@ -16,6 +16,7 @@ function scriptedClient(): FakeClient {
     .answer('fills.list', () => [])
     .answer('positions.list', () => [])
     .answer('balances.list', () => [])
+    .answer('accounts.list', () => [account('paper'), account('binance-live', { mode: 'live', venue: 'BINANCE' })])
     .answer('bars.list', (q) => [bar(0, 1, { instrumentId: q.instrumentId })])
     .answer('state.get', () => ({
       tradingState: 'ACTIVE',
@@ -75,6 +76,52 @@ describe('createStores', () => {
     expect(stores.chart.getState().instrumentId).toBe(ETH);
     expect(stores.chart.getState().bars[0]?.instrumentId).toBe(ETH);
     expect(stores.ticket.getState().fields.instrumentId).toBe(ETH);
+    stores.dispose();
+  });
+
+  it('tickets the first account, and moves off an account the core no longer lists', async () => {
+    const client = scriptedClient();
+    const stores = createStores(client);
+    await stores.loadAll();
+    expect(stores.ticket.getState().fields.accountId).toBe('paper');
+    stores.ticket.getState().setField('accountId', 'binance-live');
+    client.answer('accounts.list', () => [account('paper-2')]);
+    await stores.accounts.getState().load();
+    expect(stores.ticket.getState().fields.accountId).toBe('paper-2');
+    stores.dispose();
+  });
+
+  it('puts the selected instrument’s trades on the tape and starts it over on another pick', async () => {
+    const client = scriptedClient();
+    const stores = createStores(client);
+    await stores.loadAll();
+    client.emit('trades', [trade('1', 1), trade('e1', 1, { instrumentId: ETH })]);
+    stores.tape.getState().flush();
+    expect(stores.tape.getState().trades.map((t) => t.tradeId)).toEqual(['1']);
+    stores.market.getState().select(ETH);
+    expect(stores.tape.getState().trades).toEqual([]);
+    client.emit('trades', [trade('e2', 2, { instrumentId: ETH })]);
+    stores.tape.getState().flush();
+    expect(stores.tape.getState().trades.map((t) => t.tradeId)).toEqual(['e2']);
+    stores.dispose();
+  });
+
+  it('after a paper reset shows the account without positions and with its cash read again', async () => {
+    const client = scriptedClient();
+    const position = { accountId: 'paper', instrumentId: INSTRUMENT, quantity: 1, avgPrice: 100, realizedPnl: 0, unrealizedPnl: 0, markPrice: 100, fees: 0, tsUpdated: 1 };
+    client.answer('positions.list', () => [position]).answer('balances.list', () => [{ accountId: 'paper', currency: 'USD', total: 90_000, free: 90_000, used: 0, tsUpdated: 1 }]);
+    const stores = createStores(client);
+    await stores.loadAll();
+    expect(stores.positions.getState().positions).toHaveLength(1);
+
+    client
+      .answer('paper.reset', (q) => ({ accounts: [q.accountId ?? 'paper'] }))
+      .answer('positions.list', () => [])
+      .answer('balances.list', () => [{ accountId: 'paper', currency: 'USD', total: 100_000, free: 100_000, used: 0, tsUpdated: 2 }]);
+    expect(await stores.accounts.getState().resetPaper('paper')).toBe(true);
+    expect(stores.positions.getState().positions).toEqual([]);
+    expect(stores.positions.getState().balances.map((b) => b.total)).toEqual([100_000]);
+    expect(stores.notices.getState().notices.map((n) => n.title)).toContain('Paper account "paper" reset');
     stores.dispose();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Position } from '../../../../shared/model/index.js';
-import { upsertPositions } from '../../../../renderer/stores/positions-store.js';
+import { createPositionsStore, upsertPositions } from '../../../../renderer/stores/positions-store.js';
+import { FakeClient } from '../support/fake-client.js';
 import { INSTRUMENT } from '../support/samples.js';
 
 const pos = (over: Partial<Position>): Position => ({
@@ -27,5 +28,12 @@ describe('positions store', () => {
       [INSTRUMENT, 0],
       ['SIM:ETH/USDT:USDT', -3],
     ]);
+  });
+
+  it('forgets the positions of reset accounts only', () => {
+    const store = createPositionsStore(new FakeClient());
+    store.getState().applyPositions([pos({ accountId: 'paper' }), pos({ accountId: 'other' }), pos({ accountId: 'paper', instrumentId: 'SIM:AAPL' })]);
+    store.getState().dropAccounts(['paper']);
+    expect(store.getState().positions.map((p) => p.accountId)).toEqual(['other']);
   });
 });

@@ -3,7 +3,7 @@ import { buildSubmitOrder, createTicketStore, type TicketFields } from '../../..
 import { FakeClient } from '../support/fake-client.js';
 import { INSTRUMENT } from '../support/samples.js';
 
-const base: TicketFields = { instrumentId: INSTRUMENT, side: 'buy', type: 'market', quantity: '1', price: '', timeInForce: '' };
+const base: TicketFields = { accountId: '', instrumentId: INSTRUMENT, side: 'buy', type: 'market', quantity: '1', price: '', timeInForce: '' };
 
 describe('order ticket', () => {
   it('builds a market order without a price even if one was typed', () => {
@@ -72,5 +72,12 @@ describe('order ticket', () => {
     expect(client.calls[0]?.input).toEqual({ instrumentId: INSTRUMENT, side: 'sell', type: 'limit', quantity: 1, price: 101.5 });
     expect(store.getState().lastAck?.clientOrderId).toBe('k-9');
     expect(store.getState().focusRequest).toBe(1);
+  });
+
+  it('sends the order for the chosen account, and leaves the account to the core when none is chosen', () => {
+    const chosen = buildSubmitOrder({ ...base, accountId: 'binance-live' });
+    expect(chosen.ok && chosen.command.accountId).toBe('binance-live');
+    const none = buildSubmitOrder(base);
+    expect(none.ok && 'accountId' in none.command).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { Bar, Fill, Order } from '../../../../shared/model/index.js';
+import type { Account, Bar, Fill, Order, TradeTick } from '../../../../shared/model/index.js';
 
 export const INSTRUMENT = 'SIM:BTC/USDT:USDT';
 
@@ -65,4 +65,12 @@ export function bar(openTime: number, close: number, over: Partial<Bar> = {}): B
     final: false,
     ...over,
   };
+}
+
+export function trade(tradeId: string, tsEvent: number, over: Partial<TradeTick> = {}): TradeTick {
+  return { instrumentId: INSTRUMENT, tradeId, price: 100, quantity: 1, side: 'buy', tsEvent, tsInit: tsEvent + 1, ...over };
+}
+
+export function account(accountId: string, over: Partial<Account> = {}): Account {
+  return { accountId, venue: 'PAPER', mode: 'paper', dryRun: false, baseCurrency: 'USD', ...over };
 }
