@@ -167,6 +167,7 @@ export class Kernel implements KestrelApi {
       workers: this.supervisor.status(),
       simulated: this.simulated,
       version: KESTREL_VERSION,
+      barIntervals: this.opts.config.marketdata.intervals,
     };
   }
 

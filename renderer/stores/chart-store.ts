@@ -4,10 +4,7 @@ import type { KestrelClient } from '../api/client.js';
 import { errorText } from './error-text.js';
 import type { KeyValueStorage } from './key-value-storage.js';
 
-/**
- * The intervals the core aggregates unless configured otherwise (config `marketdata.intervals`).
- * The contract does not say which intervals a core serves, so the renderer offers these.
- */
+/** The core's default intervals (config `marketdata.intervals`), until `state.get` says which it serves. */
 export const CHART_INTERVALS = ['1m', '5m', '1h', '4h', '8h', '12h', '24h'] as const;
 export const DEFAULT_CHART_INTERVAL = '1m';
 export const CHART_HISTORY_BARS = 500;

@@ -104,6 +104,12 @@ export function createStores(client: KestrelClient, options: CreateStoresOptions
       const share = p.total ? ` (${p.done}/${p.total})` : '';
       notices.getState().push('info', `${p.job}${share}`, p.message, `progress:${p.job}`);
     }),
+    // The chart offers the intervals this core aggregates; a chosen one it no longer serves falls back to the first.
+    system.subscribe((s, prev) => {
+      if (!s.barIntervals || s.barIntervals === prev.barIntervals || s.barIntervals.length === 0) return;
+      chart.setState({ intervals: s.barIntervals });
+      if (!s.barIntervals.includes(chart.getState().interval)) void chart.getState().selectInterval(s.barIntervals[0]!);
+    }),
     market.subscribe((s, prev) => {
       // The instrument list can arrive after the selection (quotes come first): size the ticket then.
       const ticketId = ticket.getState().fields.instrumentId;

@@ -23,6 +23,8 @@ export interface SystemState {
   workers: WorkerInfo[];
   simulated: boolean;
   version: string | null;
+  /** The bar intervals the core aggregates; null until the first state arrives. */
+  barIntervals: readonly string[] | null;
   loadError: string | null;
   halt: ActionState;
   rearm: ActionState;
@@ -58,6 +60,7 @@ export function createSystemStore(client: KestrelClient): SystemStore {
     workers: [],
     simulated: false,
     version: null,
+    barIntervals: null,
     loadError: null,
     halt: IDLE,
     rearm: IDLE,
@@ -85,6 +88,7 @@ export function createSystemStore(client: KestrelClient): SystemStore {
           workers: s.workers.map((w) => ({ ...w, lastEvent: get().workers.find((x) => x.worker === w.worker)?.lastEvent ?? null })),
           simulated: s.simulated,
           version: s.version,
+          barIntervals: s.barIntervals,
           loadError: null,
         });
       } catch (err) {

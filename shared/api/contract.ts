@@ -47,6 +47,8 @@ export const SystemState = z.object({
   workers: z.array(z.object({ worker: z.string(), alive: z.boolean(), restarts: z.number() })),
   simulated: z.boolean(),
   version: z.string(),
+  /** The bar intervals this core aggregates (config marketdata.intervals). */
+  barIntervals: z.array(BarInterval),
 });
 export type SystemState = z.infer<typeof SystemState>;
 

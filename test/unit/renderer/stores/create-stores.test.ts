@@ -26,6 +26,7 @@ function scriptedClient(): FakeClient {
       workers: [{ worker: 'execution', alive: true, restarts: 0 }],
       simulated: true,
       version: '0.1.0',
+      barIntervals: ['1m', '15m', '1h'],
     }));
 }
 
@@ -41,6 +42,8 @@ describe('createStores', () => {
     expect(stores.market.getState().selectedInstrumentId).toBe(INSTRUMENT);
     expect(stores.ticket.getState().fields.instrumentId).toBe(INSTRUMENT);
     expect(stores.chart.getState().instrumentId).toBe(INSTRUMENT);
+    // The chart offers exactly the intervals the core says it aggregates.
+    expect(stores.chart.getState().intervals).toEqual(['1m', '15m', '1h']);
 
     client.emit('order', order({ status: 'open' }));
     client.emit('fill', fill());
