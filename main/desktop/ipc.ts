@@ -2,6 +2,7 @@ import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { KestrelError } from '../../shared/api/errors.js';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../../shared/api/wire.js';
 import type { Kernel } from '../system/kernel.js';
+import { isTrustedSender } from './sender-check.js';
 
 /**
  * Wires the contract to IPC. Every call is checked to come from our own window's top frame and
@@ -9,8 +10,7 @@ import type { Kernel } from '../system/kernel.js';
  */
 export function wireIpc(kernel: Kernel, isTrustedUrl: (url: string) => boolean, target: () => WebContents | null): () => void {
   const handler = async (event: IpcMainInvokeEvent, method: unknown, params: unknown): Promise<unknown> => {
-    const frame = event.senderFrame;
-    if (!frame || frame !== event.sender.mainFrame || !isTrustedUrl(frame.url) || event.sender !== target()) {
+    if (!isTrustedSender({ senderFrame: event.senderFrame, mainFrame: event.sender.mainFrame, sender: event.sender }, target(), isTrustedUrl)) {
       throw new Error(JSON.stringify({ code: 'unauthorized', message: 'IPC call from an untrusted frame was refused' }));
     }
     if (typeof method !== 'string') throw new Error(JSON.stringify({ code: 'bad_request', message: 'method must be a string' }));
