@@ -27,6 +27,8 @@ let simulator: RpcEndpoint | null = null;
 /** The market-data worker hosts the venue gateways; orders for venue accounts go there. */
 let gatewaysPort: RpcEndpoint | null = null;
 const remoteGateways = new Map<string, RemoteGateway>();
+/** Venue accounts already reconciled after this start (the accounts list can arrive twice). */
+const reconciled = new Set<string>();
 
 const { rpc, init } = workerHost((peer, port: MessagePort) => {
   const ep = new RpcEndpoint(port);
@@ -160,9 +162,34 @@ function onGatewaysEvent(event: string, data: unknown): void {
 }
 
 /**
- * Venue accounts become order routes. Then reconcile: fills the venue reports since the last one
- * journaled are applied (deduplicated by venue trade id), so a restart never misses a fill.
+ * After a start, bring the journal in line with the venue: fills since the last one journaled are
+ * applied (deduplicated by venue trade id); then an order the journal holds open but the venue does
+ * not (and that no fill closed) was canceled or expired while Kestrel was away, or never reached the
+ * venue before a crash. Only orders from before the check count: a new one may not be there yet.
+ * A venue still connecting is asked again with back-off.
  */
+function reconcile(accountId: string, remote: RemoteGateway, startedAt: number, attempt: number): void {
+  const lastSeen = journal.listFills().filter((f) => f.accountId === accountId).reduce((m, f) => Math.max(m, f.tsEvent), 0);
+  void remote
+    .fetchFillsSince(lastSeen)
+    .then((fills) => fills.forEach((f) => remote.deliverFill(f)))
+    .then(() => remote.fetchOpenOrders())
+    .then((venueOpen) => {
+      const atVenue = new Set(venueOpen.flatMap((o) => [o.clientOrderId, o.venueOrderId ?? '']));
+      for (const o of venueOpen) remote.deliverOrder(o);
+      const gone = journal
+        .listOrders('open')
+        .filter((x) => x.accountId === accountId && x.tsCreated < startedAt && !atVenue.has(x.clientOrderId) && !(x.venueOrderId && atVenue.has(x.venueOrderId)));
+      for (const o of gone) oms.onVenueOrder({ ...o, status: 'canceled', reason: 'not open at the venue when Kestrel reconnected' });
+      journal.audit('execution', 'reconciled', `${accountId}: ${gone.length} order(s) closed`);
+    })
+    .catch((err: unknown) => {
+      journal.audit('execution', 'reconcile-failed', `${accountId} (attempt ${attempt}): ${(err as Error).message}`);
+      if (attempt < 10) setTimeout(() => reconcile(accountId, remote, startedAt, attempt + 1), Math.min(30_000, 500 * 2 ** attempt)).unref();
+    });
+}
+
+/** Venue accounts become order routes, each reconciled once after this start. */
 function onVenueAccounts(accounts: VenueAccount[]): void {
   for (const a of accounts) {
     let gw = remoteGateways.get(a.accountId);
@@ -173,11 +200,9 @@ function onVenueAccounts(accounts: VenueAccount[]): void {
       gateways.set(a.accountId, gw);
     }
     if (a.dryRun) dryRunAccounts.add(a.accountId);
-    const lastSeen = journal.listFills().filter((f) => f.accountId === a.accountId).reduce((m, f) => Math.max(m, f.tsEvent), 0);
-    void gw
-      .fetchFillsSince(lastSeen)
-      .then((fills) => fills.forEach((f) => gw.deliverFill(f)))
-      .catch((err: unknown) => journal.audit('execution', 'reconcile-failed', `${a.accountId}: ${(err as Error).message}`));
+    if (reconciled.has(a.accountId)) continue;
+    reconciled.add(a.accountId);
+    reconcile(a.accountId, gw, clock.nowMs(), 1);
   }
 }
 

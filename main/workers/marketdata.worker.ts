@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { Fill, GatewayStatus, Instrument, Order, OrderBook, QuoteTick, TradeTick } from '../../shared/model/index.js';
+import type { Bar, Fill, GatewayStatus, Instrument, Order, OrderBook, QuoteTick, TradeTick } from '../../shared/model/index.js';
 import type { QuoteRow } from '../../shared/api/contract.js';
 import { BarsQuery } from '../../shared/api/contract.js';
 import { parseOrThrow } from '../../shared/api/errors.js';
@@ -209,6 +209,13 @@ function scheduleFlush(): void {
   });
 }
 setInterval(flushToExecution, 250);
+
+// Forming bars change with every trade; a chart needs at most four updates a second of each.
+const formingBars = new Map<string, Bar>();
+setInterval(() => {
+  for (const bar of formingBars.values()) rpc.emit('bar', bar);
+  formingBars.clear();
+}, 250);
 // The UI needs at most a few quote frames per second; coalesce.
 setInterval(() => {
   if (!dirty.size) return;
@@ -245,7 +252,13 @@ bars = new LiveBars({
   graceMs: md.graceMs,
   barsInMemory: md.barsInMemory,
   history,
-  onBar: (bar) => rpc.emit('bar', bar),
+  onBar: (bar) => {
+    const key = `${bar.instrumentId}|${bar.interval}`;
+    if (bar.final) {
+      formingBars.delete(key);
+      rpc.emit('bar', bar);
+    } else formingBars.set(key, bar);
+  },
   onBarsComplete: (interval, openTime) => rpc.emit('barsComplete', { interval, openTime }),
 });
 bars.setUniverse([...streamed]);

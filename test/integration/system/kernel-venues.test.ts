@@ -72,4 +72,31 @@ describe('kernel with a venue gateway (IB over the fake TWS)', () => {
     await k.call('killSwitch.halt', { reason: 'test stop', flatten: false });
     await waitFor(async () => (await k.call('orders.list', { status: 'all' })).find((o) => o.clientOrderId === resting.clientOrderId)?.status === 'canceled', 'the resting order canceled');
   });
+
+  it('reconciles after a restart: an order canceled at TWS meanwhile is closed, one still working stays open', async () => {
+    const fake = new FakeTws();
+    const port = await fake.start();
+    cleanup.push(() => fake.stop());
+    const tmp = tempDir();
+    cleanup.push(() => tmp.cleanup());
+    const k = await boot(fake, port, tmp.dir, 'venue');
+    await waitFor(async () => (await k.call('instruments.list', {})).some((i) => i.instrumentId === AAPL), 'AAPL', 15_000);
+    await waitFor(async () => (await k.call('gateways.list', {})).find((g) => g.venue === 'IB')?.state === 'connected', 'IB connected', 15_000);
+    const keep = await k.call('orders.submit', { accountId: 'ib', instrumentId: AAPL, side: 'buy', type: 'limit', quantity: 1, price: 100 });
+    const gone = await k.call('orders.submit', { accountId: 'ib', instrumentId: AAPL, side: 'buy', type: 'limit', quantity: 1, price: 101 });
+    const open = await k.call('orders.list', { status: 'open' });
+    const goneVenueId = Number(open.find((o) => o.clientOrderId === gone.clientOrderId)!.venueOrderId);
+    await k.stop();
+    cleanup.splice(cleanup.length - 1, 1);
+
+    // While Kestrel is down, the trader cancels one order in TWS itself.
+    fake.orders.get(goneVenueId)!.status = 'Cancelled';
+    const k2 = await boot(fake, port, tmp.dir, 'venue');
+    const after = await waitFor(async () => {
+      const all = await k2.call('orders.list', { status: 'all' });
+      return all.find((o) => o.clientOrderId === gone.clientOrderId)?.status === 'canceled' ? all : null;
+    }, 'the order canceled at TWS closed in the journal', 20_000);
+    expect(after.find((o) => o.clientOrderId === gone.clientOrderId)!.reason).toMatch(/not open at the venue/);
+    expect(after.find((o) => o.clientOrderId === keep.clientOrderId)!.status).toBe('open');
+  });
 });
