@@ -142,6 +142,9 @@ export type KestrelConfig = z.infer<typeof KestrelConfig>;
 
 /** With a replay, the whole core runs on the replayed venue clock and the simulator stays off. */
 export const hasReplay = (c: KestrelConfig): boolean => c.venues.some((v) => v.type === 'replay');
+
+/** The built-in market runs unless it is switched off or a replay brings its own. */
+export const simulatorRuns = (c: KestrelConfig): boolean => c.simulator.enabled && !hasReplay(c);
 export type KestrelConfigInput = z.input<typeof KestrelConfig>;
 
 export function parseConfig(raw: unknown, source = 'config'): KestrelConfig {

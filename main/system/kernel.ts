@@ -8,7 +8,7 @@ import { venueAccountId } from './gateway-factory.js';
 import { KESTREL_VERSION } from '../../shared/version.js';
 import { openDatabase } from '../storage/sqlite/database.js';
 import { SqliteJournal } from '../storage/sqlite/sqlite-journal.js';
-import { hasReplay, type KestrelConfig } from './config.js';
+import { hasReplay, simulatorRuns, type KestrelConfig } from './config.js';
 import { WorkerSupervisor, type WorkerRole } from './worker-supervisor.js';
 
 type RoutedMethod = Exclude<MethodName, 'state.get' | 'accounts.list'>;
@@ -54,7 +54,7 @@ export class Kernel implements KestrelApi {
     this.log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.events.setMaxListeners(100);
     // A replay brings its own market and clock: the simulator stays off then.
-    const roles: WorkerRole[] = opts.config.simulator.enabled && !hasReplay(opts.config) ? ['simulator', 'marketdata', 'execution'] : ['marketdata', 'execution'];
+    const roles: WorkerRole[] = simulatorRuns(opts.config) ? ['simulator', 'marketdata', 'execution'] : ['marketdata', 'execution'];
     this.supervisor = new WorkerSupervisor(
       { config: opts.config, dataDir: opts.dataDir },
       roles,

@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Balance, Fill, Instrument, Order, Position, QuoteTick } from '../../shared/model/index.js';
 import { SubmitOrder, systemClock, type Clock } from '../../shared/model/index.js';
-import { hasReplay } from '../system/config.js';
+import { hasReplay, simulatorRuns } from '../system/config.js';
 import { apiMethods } from '../../shared/api/contract.js';
 import { KestrelError, parseOrThrow } from '../../shared/api/errors.js';
 import { openDatabase } from '../storage/sqlite/database.js';
@@ -96,7 +96,7 @@ function savePaperSnapshot(): void {
 }
 
 let restored = false;
-const waitingFor = new Set<string>([...(init.config.simulator.enabled ? ['simulator'] : []), ...(init.config.venues.length ? ['venues'] : [])]);
+const waitingFor = new Set<string>([...(simulatorRuns(init.config) ? ['simulator'] : []), ...(init.config.venues.length ? ['venues'] : [])]);
 // Venues may be slow or down at start; restore what can be restored after this long regardless.
 const RESTORE_DEADLINE_MS = 15_000;
 setTimeout(() => restoreOnce(), RESTORE_DEADLINE_MS).unref();

@@ -3,6 +3,7 @@ import type { Bar, Fill, GatewayStatus, Instrument, Order, OrderBook, QuoteTick,
 import type { QuoteRow } from '../../shared/api/contract.js';
 import { BarsQuery } from '../../shared/api/contract.js';
 import { parseOrThrow } from '../../shared/api/errors.js';
+import { simulatorRuns } from '../system/config.js';
 import { FeedHealth } from '../marketdata/feed-health.js';
 import { LiveBars } from '../marketdata/live-bars.js';
 import { openParquetHistory } from './parquet-history.js';
@@ -21,6 +22,7 @@ const streamed = new Set<string>();
 const quotes = new Map<string, QuoteRow>();
 const dirty = new Set<string>();
 const simFeed = new FeedHealth('SIM', 'SIM', true);
+
 const venueStatus = new Map<string, GatewayStatus>();
 let simulator: RpcEndpoint | null = null;
 let execution: RpcEndpoint | null = null;
@@ -224,10 +226,10 @@ setInterval(() => {
   if (rows.length) rpc.emit('quotes', rows);
 }, 250);
 setInterval(() => {
-  if (init.config.simulator.enabled) rpc.emit('gateway', simFeed.status(Date.now()));
+  if (simulatorRuns(init.config)) rpc.emit('gateway', simFeed.status(Date.now()));
 }, 1_000);
 
-const gatewayStatuses = (): GatewayStatus[] => [...(init.config.simulator.enabled ? [simFeed.status(Date.now())] : []), ...venues.statuses()];
+const gatewayStatuses = (): GatewayStatus[] => [...(simulatorRuns(init.config) ? [simFeed.status(Date.now())] : []), ...venues.statuses()];
 
 rpc.handle('instruments.list', () => [...instruments.values()]);
 rpc.handle('quotes.list', () => [...quotes.keys()].map(quoteRow).filter((r): r is QuoteRow => r !== null));

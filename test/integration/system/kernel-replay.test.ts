@@ -45,6 +45,7 @@ describe('kernel replaying a recording', () => {
     const state = await k.call('state.get', {});
     expect(state.simulated).toBe(true);
     expect(state.workers.map((w) => w.worker)).not.toContain('simulator');
+    expect(state.gateways.map((g) => g.venue)).not.toContain('SIM');
 
     const bars = await waitFor(async () => {
       const b = await k.call('bars.list', { instrumentId: ID, interval: '1m' });
