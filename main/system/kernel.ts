@@ -17,6 +17,7 @@ const ROUTES: Record<RoutedMethod, WorkerRole> = {
   'instruments.list': 'marketdata',
   'quotes.list': 'marketdata',
   'bars.list': 'marketdata',
+  'funding.list': 'marketdata',
   'gateways.list': 'marketdata',
   'orders.list': 'execution',
   'orders.submit': 'execution',

@@ -1,8 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Bar, Fill, GatewayStatus, Instrument, Order, OrderBook, QuoteTick, TradeTick } from '../../shared/model/index.js';
 import type { QuoteRow } from '../../shared/api/contract.js';
-import { BarsQuery } from '../../shared/api/contract.js';
-import { parseOrThrow } from '../../shared/api/errors.js';
+import { apiMethods, BarsQuery } from '../../shared/api/contract.js';
+import { KestrelError, parseOrThrow } from '../../shared/api/errors.js';
 import { simulatorRuns } from '../system/config.js';
 import { FeedHealth } from '../marketdata/feed-health.js';
 import { LiveBars } from '../marketdata/live-bars.js';
@@ -26,8 +26,12 @@ const simFeed = new FeedHealth('SIM', 'SIM', true);
 const venueStatus = new Map<string, GatewayStatus>();
 let simulator: RpcEndpoint | null = null;
 let execution: RpcEndpoint | null = null;
-// Created once the Parquet store is open; until then trades only update quotes.
+// Created once the Parquet store is open (start-up awaits it below).
 let bars: LiveBars | null = null;
+let history: Awaited<ReturnType<typeof openParquetHistory>> | null = null;
+/** Resolves once the history store is open and the live bars exist: history queries wait for it. */
+let storeReady!: () => void;
+const whenStoreReady = new Promise<void>((resolve) => (storeReady = resolve));
 
 /** Venue data and order events for the execution worker, batched; held while it restarts so no fill is lost. */
 const toExecution = { trades: [] as TradeTick[], quotes: [] as QuoteTick[], books: [] as OrderBook[], events: [] as { event: string; data: unknown }[] };
@@ -62,6 +66,8 @@ const { rpc, init } = workerHost((peer, port: MessagePort) => {
     ep.emit('venuesReady', venuesReady);
   }
 });
+
+const md = init.config.marketdata;
 
 const venues = new VenueHost(init.config.venues, {
   onInstruments: (list) => {
@@ -236,7 +242,14 @@ rpc.handle('quotes.list', () => [...quotes.keys()].map(quoteRow).filter((r): r i
 rpc.handle('gateways.list', gatewayStatuses);
 rpc.handle('bars.list', async (params) => {
   const q = parseOrThrow(BarsQuery, params, 'bars query');
-  return bars ? bars.query(q) : [];
+  await whenStoreReady;
+  return bars!.query(q);
+});
+rpc.handle('funding.list', async (params) => {
+  const q = parseOrThrow(apiMethods['funding.list'].input, params, 'funding query');
+  await whenStoreReady;
+  if (!history) throw new KestrelError('unavailable', 'market data is not persisted (marketdata.persist is off), so there is no funding history');
+  return history.store.readFunding(q);
 });
 rpc.handle('gw.cancelEverything', () => venues.cancelEverything());
 rpc.handle('stop', async () => {
@@ -246,9 +259,8 @@ rpc.handle('stop', async () => {
   await history?.close();
 });
 
-const md = init.config.marketdata;
 // Parquet problems are the user's to see but must never stop the feed.
-const history = md.persist ? await openParquetHistory(init.dataDir, md.flushIntervalMs, (m) => console.error(`[marketdata] ${m}`)) : null;
+history = md.persist ? await openParquetHistory(init.dataDir, md.flushIntervalMs, (m) => console.error(`[marketdata] ${m}`)) : null;
 bars = new LiveBars({
   intervals: md.intervals,
   graceMs: md.graceMs,
@@ -264,6 +276,7 @@ bars = new LiveBars({
   onBarsComplete: (interval, openTime) => rpc.emit('barsComplete', { interval, openTime }),
 });
 bars.setUniverse([...streamed]);
+storeReady();
 releaseMarketData();
 services = new VenueServices(init.config, init.dataDir, history?.store ?? null, {
   progress: (p) => rpc.emit('progress', p),

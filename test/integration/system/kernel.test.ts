@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nextEvent, startKernel, tempDir, waitFor } from '../../support/kernel-harness.js';
 import type { Kernel } from '../../../main/system/kernel.js';
 import { KestrelError } from '../../../shared/api/errors.js';
+import { ParquetStore } from '../../../main/storage/parquet/parquet-store.js';
 
 const BTC = 'SIM:BTC/USDT:USDT';
 
@@ -134,6 +135,22 @@ describe('kernel: simulate, order, fill, halt, restart', () => {
     const k2 = await boot(tmp.dir);
     expect((await k2.call('positions.list', {})).filter((p) => p.quantity !== 0)).toEqual([]);
     await expect(k2.call('paper.reset', { accountId: 'nobody' })).rejects.toThrow(/unknown paper account nobody/);
+  });
+
+  it('serves the funding history stored in its data folder', async () => {
+    const tmp = tempDir();
+    dirs.push(tmp);
+    const store = await ParquetStore.open({ dataDir: tmp.dir });
+    const id = 'BINANCEUSDM:BTC/USDT:USDT';
+    const t0 = Date.UTC(2024, 7, 8);
+    const rates = [0.0001, 0.0002, 0.0003];
+    await store.writeFunding(rates.map((rate, i) => ({ instrumentId: id, rate, intervalHours: 8, rate24h: rate * 3, fundingTime: t0 + i * 8 * 3_600_000 })));
+    const k = await boot(tmp.dir);
+    const rows = await k.call('funding.list', { instrumentId: id, from: t0 + 1 });
+    expect(rows.map((r) => [r.fundingTime, r.rate, r.rate24h])).toEqual([
+      [t0 + 8 * 3_600_000, 0.0002, 0.0002 * 3],
+      [t0 + 16 * 3_600_000, 0.0003, 0.0003 * 3],
+    ]);
   });
 
   it('refuses bad input with messages that name the field, and keeps running', async () => {
