@@ -15,6 +15,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   { verb: 'GET', path: '/api/instruments', method: 'instruments.list', from: 'none' },
   { verb: 'GET', path: '/api/quotes', method: 'quotes.list', from: 'none' },
   { verb: 'GET', path: '/api/bars', method: 'bars.list', from: 'query' },
+  { verb: 'GET', path: '/api/funding', method: 'funding.list', from: 'query' },
   { verb: 'GET', path: '/api/orders', method: 'orders.list', from: 'query' },
   { verb: 'POST', path: '/api/orders', method: 'orders.submit', from: 'body', successStatus: 201 },
   { verb: 'POST', path: '/api/orders/cancel-all', method: 'orders.cancelAll', from: 'none' },

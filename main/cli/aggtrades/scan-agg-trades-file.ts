@@ -2,9 +2,15 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { TradeWindowStore } from '../../marketdata/trade-window-store.js';
-import { newAggTradeColumns, newAggTradeParseState, parseAggTradeLines, type AggTradeColumns, type AggTradeParseState } from './parse-agg-trade-lines.js';
-
-export const AGG_TRADES_HEADER = ['agg_trade_id', 'price', 'quantity', 'first_trade_id', 'last_trade_id', 'transact_time', 'is_buyer_maker'];
+import {
+  AGG_TRADES_HEADER,
+  isAggTradesHeader,
+  newAggTradeColumns,
+  newAggTradeParseState,
+  parseAggTradeLines,
+  type AggTradeColumns,
+  type AggTradeParseState,
+} from '../../storage/csv/agg-trades.js';
 
 /** A row or file the aggregate command cannot use; `line` is 1-based (0: the file as a whole). */
 export class AggTradesInputError extends Error {
@@ -85,10 +91,8 @@ function readHeader(fd: number, size: number): { dataStart: number; header: bool
   const nl = head.indexOf(10, start);
   if (nl < 0 && head.length < size) throw new AggTradesInputError(1, 'line 1 is not an aggTrades row or header');
   const text = head.toString('utf8', start, nl < 0 ? head.length : nl).trim();
-  const names = text.split(',').map((s) => s.trim().toLowerCase());
-  const expected = AGG_TRADES_HEADER.join(',');
-  if (names.slice(0, 7).join(',') !== expected || names.length > 8 || (names.length === 8 && names[7] !== 'is_best_match')) {
-    throw new AggTradesInputError(1, `line 1 is a header, but not the aggTrades one: expected "${expected}[,is_best_match]", got "${text.slice(0, 200)}"`);
+  if (!isAggTradesHeader(text)) {
+    throw new AggTradesInputError(1, `line 1 is a header, but not the aggTrades one: expected "${AGG_TRADES_HEADER.join(',')}[,is_best_match]", got "${text.slice(0, 200)}"`);
   }
   start = nl < 0 ? head.length : nl + 1;
   return { dataStart: start, header: true };
@@ -175,7 +179,7 @@ function post(msg, transfer) {
   port.postMessage(msg, transfer);
 }
 try {
-  const st = { line: 1, skipBad, badRows: 0, badSamples: [], errorLine: 0, errorReason: '', msRows: 0, usRows: 0 };
+  const st = { line: 1, skipBad, badRows: 0, badSamples: [], errorLine: 0, errorReason: '', errorColumn: 0, msRows: 0, usRows: 0 };
   const fd = fs.openSync(file, 'r');
   const buf = Buffer.allocUnsafe(chunkBytes + 1);
   let out = cols();

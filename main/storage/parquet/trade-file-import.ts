@@ -3,7 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
 import type { ParquetStore } from './parquet-store.js';
 import type { TradeColumns } from './model-columns.js';
-import { AggTradesCsvParser, TradeRowError, tradeTimeMs, type TradeRowSink } from './agg-trades-csv.js';
+import { AggTradesCsvParser, TradeRowError, type TradeRowSink } from './agg-trades-csv.js';
 
 /**
  * Brings recorded trade files into the Parquet trades store:
@@ -173,6 +173,17 @@ export async function detectTradeFileFormat(file: string): Promise<TradeFileForm
 }
 
 type LineParser = (buf: Buffer, start: number, end: number, sink: TradeRowSink) => void;
+
+// Times outside this window are seconds or nanoseconds in disguise, not real trade times.
+const MIN_TRADE_TS_MS = Date.UTC(2000, 0, 1);
+const MAX_TRADE_TS_MS = Date.UTC(2100, 0, 1);
+
+/** Epoch ms from a frame's time in ms or µs. */
+function tradeTimeMs(raw: number, what: string): number {
+  const ms = raw >= MAX_TRADE_TS_MS ? Math.floor(raw / 1000) : raw;
+  if (!Number.isInteger(raw) || ms < MIN_TRADE_TS_MS || ms >= MAX_TRADE_TS_MS) throw new TradeRowError(`${what} "${raw}" is not an epoch time in ms or µs`);
+  return ms;
+}
 
 function positiveNumber(s: string, what: string): number {
   const v = Number(s);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newAggTradeColumns, newAggTradeParseState, parseAggTradeLines } from '../../../../../main/cli/aggtrades/parse-agg-trade-lines.js';
+import { newAggTradeColumns, newAggTradeParseState, parseAggTradeLines } from '../../../../../main/storage/csv/agg-trades.js';
 
 function parse(text: string, skipBad = false, capacity = 1024) {
   const buf = Buffer.from(text);
