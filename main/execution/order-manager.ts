@@ -110,10 +110,16 @@ export class OrderManager {
     const gateway = this.o.gateways.get(order.accountId);
     if (!gateway) throw new KestrelError('unavailable', `no gateway for account ${order.accountId}`);
     this.o.journal.audit(actor, 'cancel', clientOrderId);
-    await gateway.cancelOrder(clientOrderId, order.venueOrderId, order.instrumentId);
-    const after = this.o.journal.getOrder(clientOrderId)!;
-    if (isOpenStatus(after.status)) return this.finish(after, 'canceled', `canceled by ${actor}`);
-    return { clientOrderId, status: after.status };
+    try {
+      await gateway.cancelOrder(clientOrderId, order.venueOrderId, order.instrumentId);
+    } catch (err) {
+      // A refused cancel (the order filled first, or the venue does not know it) leaves the order as the venue has it.
+      const reason = err instanceof Error ? err.message : String(err);
+      const now = this.o.journal.getOrder(clientOrderId)!;
+      this.o.journal.updateOrder(now, this.event(clientOrderId, 'cancel_rejected', reason));
+      throw new KestrelError('refused', `cancel of ${clientOrderId} refused by ${gateway.venue}: ${reason}`);
+    }
+    return this.afterCancelRequest(clientOrderId, actor);
   }
 
   async cancelAll(actor = 'user'): Promise<number> {
@@ -132,8 +138,7 @@ export class OrderManager {
       }
       const gw = this.o.gateways.get(now.accountId);
       if (gw && !gw.has.cancelAll) await gw.cancelOrder(now.clientOrderId, now.venueOrderId, now.instrumentId);
-      const after = this.o.journal.getOrder(o.clientOrderId)!;
-      if (isOpenStatus(after.status)) this.finish(after, 'canceled', `canceled by ${actor}`);
+      this.afterCancelRequest(o.clientOrderId, actor);
       count++;
     }
     return count;
@@ -194,6 +199,16 @@ export class OrderManager {
     this.o.portfolio.applyFill(fill);
     this.o.events.onFill(fill);
     this.o.events.onOrder(next);
+  }
+
+  /**
+   * A cancel is done when the venue says so (the paper venue says so at once). Until then the order
+   * stays open — it may still fill, and a refused cancel leaves it working — and the request is journaled.
+   */
+  private afterCancelRequest(clientOrderId: string, actor: string): { clientOrderId: string; status: Order['status'] } {
+    const after = this.o.journal.getOrder(clientOrderId)!;
+    if (isOpenStatus(after.status)) this.o.journal.updateOrder(after, this.event(clientOrderId, 'cancel_requested', `by ${actor}`));
+    return { clientOrderId, status: after.status };
   }
 
   private finish(order: Order, status: Order['status'], reason: string): { clientOrderId: string; status: Order['status'] } {

@@ -65,7 +65,7 @@ export const Order = z.object({
 });
 export type Order = z.infer<typeof Order>;
 
-export const OrderEventKind = z.enum(['submitted', 'accepted', 'rejected', 'filled', 'partially_filled', 'canceled', 'expired', 'cancel_rejected']);
+export const OrderEventKind = z.enum(['submitted', 'accepted', 'rejected', 'filled', 'partially_filled', 'cancel_requested', 'canceled', 'expired', 'cancel_rejected']);
 export const OrderEvent = z.object({
   clientOrderId: z.string(),
   kind: OrderEventKind,

@@ -110,6 +110,35 @@ describe('OrderManager with the paper venue', () => {
     await expect(oms.cancel('mine-1')).rejects.toThrow(/already filled/);
   });
 
+  it('keeps an order working until the venue answers the cancel; a fill that comes first wins and the cancel is refused', async () => {
+    const dir = tmp();
+    let now = 1_700_000_000_000;
+    const clock = { nowMs: () => now };
+    const due: (() => void)[] = [];
+    const venue = new PaperVenue({ clock, scheduler: { schedule: (_ms, fn) => void due.push(fn) }, instruments: [BTC], config: { latency: { submitMs: 0, cancelMs: 50 } } });
+    const journal = new SqliteJournal(openDatabase(dir));
+    const fills: Fill[] = [];
+    const oms = new OrderManager({
+      clock, journal, gateways: new Map([['paper', venue]]), defaultAccountId: 'paper',
+      instrument: () => BTC, referencePrice: () => 100_000, portfolio: new Portfolio(),
+      events: { onOrder: () => undefined, onFill: (f) => fills.push(f), onTradingState: () => undefined },
+    });
+    venue.setListener({ onOrder: (o) => oms.onVenueOrder(o), onFill: (f) => oms.onVenueFill(f) });
+    await venue.connect();
+    venue.onQuote({ instrumentId: BTC.instrumentId, bid: 99_999.9, bidSize: 2, ask: 100_000, askSize: 2, tsEvent: now, tsInit: now });
+    const ack = await oms.submit({ instrumentId: BTC.instrumentId, side: 'buy', type: 'limit', price: 99_900, quantity: 0.1 });
+    const cancel = oms.cancel(ack.clientOrderId);
+    expect(journal.getOrder(ack.clientOrderId)!.status).toBe('open');
+    // The cancel is on its way; meanwhile the market trades through the order.
+    now += 10;
+    venue.onTrade({ instrumentId: BTC.instrumentId, tradeId: '9', price: 99_800, quantity: 1, side: 'sell', tsEvent: now, tsInit: now });
+    for (const fn of due.splice(0)) fn();
+    await expect(cancel).rejects.toThrow(/refused by PAPER: .*already filled/);
+    expect(fills).toHaveLength(1);
+    expect(journal.getOrder(ack.clientOrderId)).toMatchObject({ status: 'filled', filledQuantity: 0.1 });
+    expect(journal.listEvents(ack.clientOrderId).map((e) => e.kind)).toContain('cancel_rejected');
+  });
+
   it('never doubles a fill the venue reports twice', async () => {
     const { oms, journal, seen } = setup(tmp());
     await oms.submit({ instrumentId: BTC.instrumentId, side: 'buy', type: 'market', quantity: 0.1 });
