@@ -7,11 +7,14 @@ import { loadConfigFile, parseConfig } from '../../system/config.js';
 import { defaultDataDir } from '../../system/data-dir.js';
 import { startServer, generateToken } from '../../server/http-server.js';
 import { CliUsageError, type CliCommand } from '../command.js';
+import { parseSpeed, replaySourceFromFile } from '../replay-args.js';
 
 const USAGE = `kestrel serve [--port 8080] [--host 127.0.0.1] [--data-dir DIR] [--config FILE] [--token T]
+              [--replay FILE ... [--speed 1|N|max] [--instrument ID] [--market usdm|spot]]
 
 Starts the trading core and serves the workstation to a browser. The token comes from --token,
-else KESTREL_API_TOKEN, else a new random one; the ready line prints the URL to open.`;
+else KESTREL_API_TOKEN, else a new random one; the ready line prints the URL to open. --replay plays a recording (hftbacktest .gz,
+cryptofeed .ws.N.0, Binance aggTrades .csv with --instrument) as the market, on its own clock.`;
 
 /** dist/renderer next to the bundle, or the built renderer when running from sources. */
 function findRenderer(): string | null {
@@ -35,6 +38,10 @@ export const serveCommand: CliCommand = {
         'data-dir': { type: 'string' },
         config: { type: 'string' },
         token: { type: 'string' },
+        replay: { type: 'string', multiple: true },
+        speed: { type: 'string', default: '1' },
+        instrument: { type: 'string' },
+        market: { type: 'string' },
       },
       strict: true,
     });
@@ -43,7 +50,15 @@ export const serveCommand: CliCommand = {
     const token = values.token ?? process.env.KESTREL_API_TOKEN ?? generateToken();
     if (token.length < 8) throw new CliUsageError('the API token must be at least 8 characters');
     if (!/^[A-Za-z0-9._~-]+$/.test(token)) throw new CliUsageError('the API token may use letters, digits and . _ ~ - only (it travels in URLs)');
-    const config = values.config ? loadConfigFile(values.config) : parseConfig({});
+    let config = values.config ? loadConfigFile(values.config) : parseConfig({});
+    if (values.replay?.length) {
+      // A recording instead of (or beside) configured venues: it becomes the market, on its own clock.
+      const sources = values.replay.map((file) => {
+        if (!existsSync(file)) throw new CliUsageError(`--replay: no such file ${file}`);
+        return replaySourceFromFile(path.resolve(file), { instrument: values.instrument, market: values.market });
+      });
+      config = parseConfig({ ...config, venues: [...config.venues, { type: 'replay', replay: { sources, speed: parseSpeed(values.speed!) } }] });
+    }
     const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
     const host = values.host!;
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
