@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CCXT_VENUE_IDS, type CcxtGatewayConfigInput } from '../../adapters/ccxt/config.js';
+import { CCXT_VENUE_IDS } from '../../adapters/ccxt/config.js';
 import { parseInterval } from '../../marketdata/bar-interval.js';
 import { ParquetStore } from '../../storage/parquet/parquet-store.js';
 import { CcxtHistorySource } from '../../system/ccxt-history-source.js';
@@ -8,8 +8,8 @@ import { defaultDataDir } from '../../system/data-dir.js';
 import { HistorySync, type HistoryTaskResult } from '../../system/history-sync.js';
 import type { HistoryKind } from '../../system/market-data-services-config.js';
 import { CliUsageError, type CliCommand } from '../command.js';
-import { openCliVenue, resolveCliInstrument } from '../history/cli-venue.js';
-import { JobProgress, type ProgressSink } from '../history/job-progress.js';
+import { openCliVenue, processIo, resolveCliInstrument, type CcxtCommandIo } from '../history/cli-venue.js';
+import { JobProgress } from '../history/job-progress.js';
 import { parseTimeArg } from '../history/time-arg.js';
 
 const KINDS: Record<string, HistoryKind> = {
@@ -44,23 +44,8 @@ are not written again, so a range can be run twice or widened; holes inside it a
   --json              print the result as JSON instead of a summary
 Progress goes to stderr: a bar on a terminal, a line every 10 % otherwise.`;
 
-export interface BackfillCommandIo {
-  out(text: string): void;
-  err: ProgressSink;
-  env: Record<string, string | undefined>;
-  nowMs(): number;
-  /** Waits between retries (tests pass a fast one). */
-  sleep?: (ms: number) => Promise<void>;
-  /** Merged into the venue config (tests lift ccxt's pacing for the loopback fake). */
-  venueConfig?: Partial<CcxtGatewayConfigInput>;
-}
-
-const processIo: BackfillCommandIo = {
-  out: (t) => void process.stdout.write(t),
-  err: process.stderr,
-  env: process.env,
-  nowMs: () => Date.now(),
-};
+/** Kept as a name for this command's callers and tests. */
+export type BackfillCommandIo = CcxtCommandIo;
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CCXT_VENUE_IDS, type CcxtGatewayConfigInput } from '../../adapters/ccxt/config.js';
+import { CCXT_VENUE_IDS } from '../../adapters/ccxt/config.js';
 import { RefreshScheduleConfig } from '../../marketdata/universe/refresh-schedule.js';
 import { UniverseRuleConfig, type UniverseCandidate } from '../../marketdata/universe/universe-rule.js';
 import { UniverseStore } from '../../storage/universe/universe-store.js';
@@ -8,8 +8,7 @@ import { CcxtUniverseSource, type UniverseMarketType } from '../../system/ccxt-u
 import { defaultDataDir } from '../../system/data-dir.js';
 import { UniverseService, type UniverseRefreshResult } from '../../system/universe-service.js';
 import { CliUsageError, type CliCommand } from '../command.js';
-import { openCliVenue } from '../history/cli-venue.js';
-import type { ProgressSink } from '../history/job-progress.js';
+import { openCliVenue, processIo, type CcxtCommandIo } from '../history/cli-venue.js';
 
 const MARKET_TYPES = ['spot', 'swap', 'future'] as const;
 
@@ -32,22 +31,8 @@ the date's latest version is not written again) and prints it.
   --testnet           use the venue's testnet (ccxt sandbox)
   --json              print the version, its members and every instrument left out with the reason`;
 
-export interface UniverseCommandIo {
-  out(text: string): void;
-  err: ProgressSink;
-  env: Record<string, string | undefined>;
-  nowMs(): number;
-  sleep?: (ms: number) => Promise<void>;
-  /** Merged into the venue config (tests lift ccxt's pacing for the loopback fake). */
-  venueConfig?: Partial<CcxtGatewayConfigInput>;
-}
-
-const processIo: UniverseCommandIo = {
-  out: (t) => void process.stdout.write(t),
-  err: process.stderr,
-  env: process.env,
-  nowMs: () => Date.now(),
-};
+/** Kept as a name for this command's callers and tests. */
+export type UniverseCommandIo = CcxtCommandIo;
 
 function numberArg(value: string | undefined, flag: string, opts: { integer?: boolean; min: number }): number | undefined {
   if (value === undefined) return undefined;

@@ -3,6 +3,26 @@ import { CcxtVenue } from '../../adapters/ccxt/ccxt-venue.js';
 import { CCXT_VENUE_IDS, CcxtVenueId, credentialsFromEnv, parseCcxtGatewayConfig, type CcxtGatewayConfigInput } from '../../adapters/ccxt/config.js';
 import { VenueError } from '../../adapters/ccxt/venue-error.js';
 import { CliUsageError } from '../command.js';
+import type { ProgressSink } from './job-progress.js';
+
+/** What the history commands (backfill, universe) read and write; tests pass their own. */
+export interface CcxtCommandIo {
+  out(text: string): void;
+  err: ProgressSink;
+  env: Record<string, string | undefined>;
+  nowMs(): number;
+  /** Waits between retries (tests pass a fast one). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Merged into the venue config (tests lift ccxt's pacing for the loopback fake). */
+  venueConfig?: Partial<CcxtGatewayConfigInput>;
+}
+
+export const processIo: CcxtCommandIo = {
+  out: (t) => void process.stdout.write(t),
+  err: process.stderr,
+  env: process.env,
+  nowMs: () => Date.now(),
+};
 
 export interface CliVenueArgs {
   venue: string | undefined;
